@@ -1,0 +1,28 @@
+import { ApiKey } from './api-key.entity.js';
+import { AttendanceLog } from './attendance-log.entity.js';
+import { AuditLog } from './audit-log.entity.js';
+import { Camera } from './camera.entity.js';
+import { ClassGroup } from './class-group.entity.js';
+import { ClassSession } from './class-session.entity.js';
+import { DetectionLog } from './detection-log.entity.js';
+import { FaceTemplate } from './face-template.entity.js';
+import { LivenessSession } from './liveness-session.entity.js';
+import { Student } from './student.entity.js';
+import { User } from './user.entity.js';
+
+export * from './api-key.entity.js';
+export * from './attendance-log.entity.js';
+export * from './audit-log.entity.js';
+export * from './camera.entity.js';
+export * from './class-group.entity.js';
+export * from './class-session.entity.js';
+export * from './detection-log.entity.js';
+export * from './face-template.entity.js';
+export * from './liveness-session.entity.js';
+export * from './student.entity.js';
+export * from './user.entity.js';
+
+export const ENTITIES = [
+  User, ClassGroup, Student, FaceTemplate, Camera, ClassSession, AttendanceLog,
+  LivenessSession, DetectionLog, AuditLog, ApiKey,
+];

@@ -55,15 +55,19 @@ function ensureDebianPackages(names) {
   }
 }
 
-/** `npm ci` when node_modules is missing or older than package-lock.json; a stamp file records what was installed. */
+/** Installs npm dependencies when node_modules is missing or older than package-lock.json; a stamp file records what was installed. */
 function ensureNodeModules() {
   const lock = path.join(ROOT, 'package-lock.json');
   const stamp = path.join(ROOT, 'node_modules', '.setup-lock-sha256');
   const want = crypto.createHash('sha256').update(fs.readFileSync(lock)).digest('hex');
   if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8').trim() === want) return;
-  say('installing npm dependencies (npm ci; native builds take a few minutes the first time)');
-  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...INSTALL_ENV } });
-  if (r.status !== 0) throw new Error(`npm ci failed (exit ${r.status}); see "Troubleshooting" in README.md`);
+  // A fresh checkout gets a clean `npm ci`; an existing tree is brought up to the lock file in place,
+  // which keeps the native builds already done.
+  const fresh = !fs.existsSync(path.join(ROOT, 'node_modules'));
+  const args = fresh ? ['ci'] : ['install'];
+  say(`installing npm dependencies (npm ${args[0]}; native builds take a few minutes the first time)`);
+  const r = spawnSync('npm', [...args, '--no-audit', '--no-fund'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...INSTALL_ENV } });
+  if (r.status !== 0) throw new Error(`npm ${args[0]} failed (exit ${r.status}); see "Troubleshooting" in README.md`);
   fs.writeFileSync(stamp, want + '\n');
 }
 

@@ -14,3 +14,4 @@ export * from './logger.js';
 export * from './paths.js';
 export * from './time.js';
 export * from './db/pending.js';
+export * from './redis.js';

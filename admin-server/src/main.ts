@@ -1,15 +1,29 @@
-// Composition root of the admin server: configuration, database, then Express.
-import express from 'express';
-import { assertSchemaCurrent, createLogger, loadConfig, openDatabase } from '@attendance/shared';
+// Composition root of the admin server: configuration, database, Redis, the gallery queue, the
+// engine client, then the Express app.
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { QUEUES, assertSchemaCurrent, createLogger, loadConfig, openDatabase } from '@attendance/shared';
+import { createAdminApp } from './app.js';
+import { EngineClient } from './services/engine-client.js';
 
 const log = createLogger('admin-server');
 const config = loadConfig();
 const { dataSource } = await openDatabase(config, { migrate: false });
 await assertSchemaCurrent(dataSource);
+const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+const queue = new Queue(QUEUES.gallery, { connection: redis });
+const engine = new EngineClient({ baseUrl: config.ENGINE_URL });
 
-const app = express();
-app.disable('x-powered-by');
-app.get('/health', (_req, res) => {
-  res.json({ status: 'ok', database: dataSource.isInitialized });
-});
-app.listen(config.ADMIN_PORT, config.BIND_HOST, () => log.info({ host: config.BIND_HOST, port: config.ADMIN_PORT }, 'admin-server listening'));
+const app = createAdminApp({ config, dataSource, redis, queue, engine });
+const server = app.listen(config.ADMIN_PORT, config.BIND_HOST, () => log.info({ host: config.BIND_HOST, port: config.ADMIN_PORT }, 'admin-server listening'));
+
+async function shutdown(signal: string): Promise<void> {
+  log.info({ signal }, 'admin-server stopping');
+  server.close();
+  await queue.close();
+  redis.disconnect();
+  await dataSource.destroy();
+  process.exit(0);
+}
+process.once('SIGINT', () => { void shutdown('SIGINT'); });
+process.once('SIGTERM', () => { void shutdown('SIGTERM'); });

@@ -1,0 +1,45 @@
+import type { AdminJSOptions } from 'adminjs';
+import type { MarksService } from '../services/marks.service.js';
+import { Components, componentLoader } from './component-loader.js';
+import type { AdminDeps } from './deps.js';
+import { apiKeyResource, auditLogResource } from './resources/admin-only.resources.js';
+import { attendanceResource } from './resources/attendance.resource.js';
+import { cameraResource } from './resources/cameras.resource.js';
+import { classGroupResource, classSessionResource } from './resources/school.resources.js';
+import { studentResource } from './resources/students.resource.js';
+import { userResource } from './resources/users.resource.js';
+
+export const ADMIN_ROOT = '/admin';
+
+export function adminOptions(deps: AdminDeps, marks: MarksService): AdminJSOptions {
+  return {
+    rootPath: ADMIN_ROOT,
+    loginPath: `${ADMIN_ROOT}/login`,
+    logoutPath: `${ADMIN_ROOT}/logout`,
+    componentLoader,
+    branding: { companyName: 'Face Attendance', withMadeWithLove: false, logo: false },
+    dashboard: { component: Components.Dashboard },
+    pages: {
+      reports: { component: Components.Reports, icon: 'BarChart2' },
+      account: { component: Components.Account, icon: 'User' },
+    },
+    resources: [
+      studentResource(deps), classGroupResource(), classSessionResource(), cameraResource(deps), attendanceResource(marks),
+      userResource(deps.ds), auditLogResource(), apiKeyResource(),
+    ],
+    locale: {
+      language: 'en',
+      translations: {
+        en: {
+          actions: {
+            deleteBiometrics: 'Delete biometric data', enrollPhotos: 'Enroll from photos', startDetection: 'Start detection',
+            stopDetection: 'Stop detection', exportCsv: 'Export CSV', createKey: 'Create SIS API key',
+          },
+          labels: { AttendanceLog: 'Attendance log', ClassSession: 'Timetable', ClassGroup: 'Class groups', ApiKey: 'API keys', AuditLog: 'Audit log', reports: 'Reports', account: 'My account' },
+          pages: { reports: 'Reports', account: 'My account' },
+          messages: { tooManyRequests: 'Too many failed attempts. Wait a few minutes and try again.', invalidCredentials: 'Wrong username or password.' },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,19 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ComponentLoader } from 'adminjs';
+
+/** Every custom React component of the panel, registered in one place (AdminJS bundles them at start). */
+export const componentLoader = new ComponentLoader();
+
+const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'components');
+const add = (name: string, file: string) => componentLoader.add(name, path.join(dir, file));
+
+export const Components = {
+  Dashboard: add('Dashboard', 'dashboard.tsx'),
+  Reports: add('Reports', 'reports.tsx'),
+  Account: add('Account', 'account.tsx'),
+  ConfirmAction: add('ConfirmAction', 'confirm-action.tsx'),
+  EnrollPhotos: add('EnrollPhotos', 'enroll-photos.tsx'),
+  ExportCsv: add('ExportCsv', 'export-csv.tsx'),
+  CreateApiKey: add('CreateApiKey', 'create-api-key.tsx'),
+};

@@ -1,0 +1,107 @@
+import React, { useEffect, useState } from 'react';
+
+interface Data {
+  today: string;
+  rateByDay: { day: string; rate: number; marked: number; roster: number }[];
+  todayByGroup: { id: number; name: string; roster: number; present: number; late: number }[];
+  cameras: { id: number; name: string; room: string | null; status: string; detail: string | null }[];
+  recent: { at: string; student: string; classGroup: string | null; status: string; source: string }[];
+}
+
+const COLORS: Record<string, string> = { present: '#12b76a', late: '#f79009', absent: '#d0d5dd', excused: '#7a5af8', running: '#12b76a', starting: '#2e90fa', reconnecting: '#f79009', failed: '#f04438', stopped: '#98a2b3' };
+const card: React.CSSProperties = { background: '#fff', padding: 20, borderRadius: 6, boxShadow: '0 1px 3px rgba(0,0,0,.08)' };
+
+/** Attendance rate per school day: one bar per day, the height is the share of the roster that came. */
+const RateChart: React.FC<{ days: Data['rateByDay'] }> = ({ days }) => {
+  const w = 640, h = 200, pad = 30;
+  const bw = days.length ? (w - pad) / days.length : 0;
+  return (
+    <svg data-testid="chart-rate" viewBox={`0 0 ${w} ${h + 24}`} width="100%" role="img" aria-label="Attendance rate by day">
+      {[0, 0.5, 1].map((t) => (
+        <g key={t}>
+          <line x1={pad} x2={w} y1={h - t * (h - 10)} y2={h - t * (h - 10)} stroke="#eaecf0" />
+          <text x={0} y={h - t * (h - 10) + 4} fontSize="10" fill="#667085">{t * 100}%</text>
+        </g>
+      ))}
+      {days.map((d, i) => {
+        const bh = d.rate * (h - 10);
+        return (
+          <g key={d.day}>
+            <rect x={pad + i * bw + 2} y={h - bh} width={Math.max(bw - 4, 1)} height={bh} fill="#3040d6"><title>{`${d.day}: ${Math.round(d.rate * 100)}% (${d.marked}/${d.roster})`}</title></rect>
+            {i % Math.ceil(days.length / 8) === 0 && <text x={pad + i * bw} y={h + 16} fontSize="10" fill="#667085">{d.day.slice(5)}</text>}
+          </g>
+        );
+      })}
+    </svg>
+  );
+};
+
+/** Today per class group: present, late and not (yet) seen, as stacked horizontal bars. */
+const GroupChart: React.FC<{ groups: Data['todayByGroup'] }> = ({ groups }) => {
+  const w = 640, row = 28, label = 120;
+  return (
+    <svg data-testid="chart-groups" viewBox={`0 0 ${w} ${Math.max(groups.length, 1) * row + 8}`} width="100%" role="img" aria-label="Today by class group">
+      {groups.map((g, i) => {
+        const scale = g.roster ? (w - label - 60) / g.roster : 0;
+        const absent = Math.max(g.roster - g.present - g.late, 0);
+        const y = i * row + 4;
+        return (
+          <g key={g.id}>
+            <text x={0} y={y + 16} fontSize="12">{g.name}</text>
+            <rect x={label} y={y} width={g.present * scale} height={20} fill={COLORS.present} />
+            <rect x={label + g.present * scale} y={y} width={g.late * scale} height={20} fill={COLORS.late} />
+            <rect x={label + (g.present + g.late) * scale} y={y} width={absent * scale} height={20} fill={COLORS.absent} />
+            <text x={w - 55} y={y + 15} fontSize="11" fill="#344054">{g.present + g.late}/{g.roster}</text>
+          </g>
+        );
+      })}
+    </svg>
+  );
+};
+
+const Dashboard: React.FC = () => {
+  const [data, setData] = useState<Data | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    fetch('/api/dashboard').then(async (r) => (r.ok ? setData(await r.json()) : setError(`dashboard failed (${r.status})`)), (e: Error) => setError(e.message));
+  }, []);
+  if (error) return <p role="alert" style={{ padding: 24 }}>{error}</p>;
+  if (!data) return <p style={{ padding: 24 }}>Loading…</p>;
+  return (
+    <div data-testid="dashboard" style={{ padding: 24, display: 'grid', gap: 20, gridTemplateColumns: 'repeat(auto-fit, minmax(420px, 1fr))' }}>
+      <section style={card}><h2 style={{ marginBottom: 12 }}>Attendance rate, last 4 weeks</h2><RateChart days={data.rateByDay} /></section>
+      <section style={card}>
+        <h2 style={{ marginBottom: 12 }}>Today ({data.today}) by class group</h2>
+        <GroupChart groups={data.todayByGroup} />
+        <p style={{ fontSize: 12, color: '#667085' }}><span style={{ color: COLORS.present }}>■</span> present <span style={{ color: COLORS.late }}>■</span> late <span style={{ color: '#98a2b3' }}>■</span> not marked</p>
+      </section>
+      <section style={card} data-testid="cameras">
+        <h2 style={{ marginBottom: 12 }}>Cameras</h2>
+        {data.cameras.length === 0 && <p>No cameras.</p>}
+        <ul style={{ listStyle: 'none', padding: 0 }}>
+          {data.cameras.map((c) => (
+            <li key={c.id} style={{ padding: '4px 0' }}>
+              <svg width="12" height="12" style={{ marginRight: 8 }}><circle cx="6" cy="6" r="5" fill={COLORS[c.status] ?? '#98a2b3'} /></svg>
+              <strong>{c.name}</strong> {c.room ? `(${c.room})` : ''} — {c.status}{c.detail ? `: ${c.detail}` : ''}
+            </li>
+          ))}
+        </ul>
+      </section>
+      <section style={card}>
+        <h2 style={{ marginBottom: 12 }}>Recent marks</h2>
+        <table data-testid="recent" style={{ width: '100%', fontSize: 13, borderCollapse: 'collapse' }}>
+          <tbody>
+            {data.recent.map((r, i) => (
+              <tr key={i} style={{ borderBottom: '1px solid #eaecf0' }}>
+                <td>{new Date(r.at).toLocaleString()}</td><td>{r.student}</td><td>{r.classGroup}</td>
+                <td style={{ color: COLORS[r.status] }}>{r.status}</td><td>{r.source}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </div>
+  );
+};
+
+export default Dashboard;

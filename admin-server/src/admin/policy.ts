@@ -1,0 +1,52 @@
+import type { Role } from '@attendance/shared';
+
+/** What the session holds about the logged-in user; refreshed from the database on every request. */
+export interface AdminUser {
+  /** AdminJS shows `email` in the top bar; here it is the username. */
+  email: string;
+  title: string;
+  userId: number;
+  role: Role;
+  /** For teachers: the class groups they teach and the cameras of those groups' rooms. */
+  classGroupIds: number[];
+  cameraIds: number[];
+}
+
+export type ResourceId = 'Student' | 'ClassGroup' | 'ClassSession' | 'Camera' | 'AttendanceLog' | 'User' | 'AuditLog' | 'ApiKey';
+
+const READ = ['list', 'show', 'search'];
+const WRITE = [...READ, 'new', 'edit', 'delete', 'bulkDelete'];
+
+/**
+ * The one table of who may do what. Both the AdminJS `isAccessible` callbacks (what the UI shows)
+ * and the request guard in front of AdminJS (what the server answers 403 to) read it.
+ */
+const POLICY: Record<ResourceId, Partial<Record<Role, readonly string[]>>> = {
+  Student: { admin: [...WRITE, 'enrollPhotos', 'deleteBiometrics'], staff: [...WRITE, 'enrollPhotos', 'deleteBiometrics'], teacher: READ },
+  ClassGroup: { admin: WRITE, staff: WRITE, teacher: READ },
+  ClassSession: { admin: WRITE, staff: WRITE, teacher: READ },
+  Camera: { admin: [...WRITE, 'startDetection', 'stopDetection'], staff: [...WRITE, 'startDetection', 'stopDetection'], teacher: [...READ, 'startDetection', 'stopDetection'] },
+  AttendanceLog: { admin: [...WRITE, 'exportCsv'], staff: [...READ, 'new', 'edit', 'exportCsv'], teacher: [...READ, 'exportCsv'] },
+  User: { admin: WRITE },
+  AuditLog: { admin: READ },
+  ApiKey: { admin: [...READ, 'edit', 'delete', 'createKey'] },
+};
+
+export function isResourceId(id: string): id is ResourceId {
+  return Object.hasOwn(POLICY, id);
+}
+
+export function can(user: AdminUser | undefined | null, resource: ResourceId, action: string): boolean {
+  return !!user && (POLICY[resource][user.role] ?? []).includes(action);
+}
+
+/** Teachers see only their own class groups; everyone else sees the whole school (null = no limit). */
+export function groupScope(user: AdminUser): number[] | null {
+  return user.role === 'teacher' ? user.classGroupIds : null;
+}
+
+/** `In([])` is not valid SQL everywhere: an empty scope matches the impossible id instead. */
+export function nonEmpty(ids: number[]): number[] {
+  return ids.length ? ids : [-1];
+}
+

@@ -1,0 +1,58 @@
+import type { ActionContext, ActionRequest, ActionResponse, ResourceWithOptions } from 'adminjs';
+import { Camera, redactUrl } from '@attendance/shared';
+import { postOnly } from '../actions/run-action.js';
+import { Components } from '../component-loader.js';
+import type { AdminDeps } from '../deps.js';
+import { ScopedResource } from '../scoped-resource.js';
+import { allowed, restrictFilter, standardActions, userOf } from './common.js';
+
+/** Cameras with their live status (the engine writes it); teachers see and drive their rooms' cameras. */
+export function cameraResource(deps: AdminDeps): ResourceWithOptions {
+  const detection = (start: boolean) => postOnly(async (_request, context) => {
+    const user = userOf(context);
+    const id = Number(context.record!.id());
+    const token = await deps.engineToken(user);
+    if (start) await deps.engine.startDetection(token, id);
+    else await deps.engine.stopDetection(token, id);
+    return `Detection ${start ? 'starting' : 'stopping'} on ${String(context.record!.params.name)}.`;
+  });
+  return {
+    resource: new ScopedResource(Camera, {
+      scope: (filter, user) => restrictFilter(filter, 'id', user.role === 'teacher' ? user.cameraIds : null),
+    }),
+    options: {
+      navigation: { name: 'Cameras', icon: 'Camera' },
+      sort: { sortBy: 'name', direction: 'asc' },
+      listProperties: ['name', 'room', 'enabled', 'status', 'statusDetail', 'statusAt'],
+      showProperties: ['id', 'name', 'room', 'source', 'enabled', 'status', 'statusDetail', 'statusAt', 'createdAt'],
+      editProperties: ['name', 'room', 'source', 'enabled'],
+      properties: {
+        source: { description: 'rtsp://user:pass@host/path, usb:0 or file:/path/video.mp4' },
+        status: { availableValues: ['stopped', 'starting', 'running', 'reconnecting', 'failed'].map((v) => ({ value: v, label: v })) },
+      },
+      actions: {
+        ...standardActions('Camera'),
+        // Credentials in an RTSP URL are for the engine, not for whoever reads the list.
+        show: {
+          isAccessible: allowed('Camera', 'show'),
+          after: async (response: ActionResponse, _req: ActionRequest, context: ActionContext) => {
+            if (response.record && userOf(context).role === 'teacher') response.record.params.source = redactUrl(String(response.record.params.source));
+            return response;
+          },
+        },
+        startDetection: {
+          actionType: 'record', icon: 'Play', component: Components.ConfirmAction,
+          isAccessible: allowed('Camera', 'startDetection'),
+          custom: { message: 'Start face detection on this camera now?', button: 'Start detection' },
+          handler: detection(true),
+        },
+        stopDetection: {
+          actionType: 'record', icon: 'Square', component: Components.ConfirmAction,
+          isAccessible: allowed('Camera', 'stopDetection'),
+          custom: { message: 'Stop face detection on this camera?', button: 'Stop detection' },
+          handler: detection(false),
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,75 @@
+import type { ActionContext, ActionRequest, ActionResponse, RecordJSON, ResourceWithOptions } from 'adminjs';
+import { Student, writeAudit } from '@attendance/shared';
+import { Components } from '../component-loader.js';
+import type { AdminDeps } from '../deps.js';
+import { postOnly } from '../actions/run-action.js';
+import { ScopedResource } from '../scoped-resource.js';
+import { allowed, auditActor, groupScoped, standardActions, userOf } from './common.js';
+
+
+/** Adds the enrolment status (template count and poses) to listed and shown students. */
+function withEnrolment(deps: AdminDeps) {
+  return async (response: ActionResponse): Promise<ActionResponse> => {
+    const records: RecordJSON[] = response.records ?? (response.record ? [response.record] : []);
+    const status = await deps.biometric.enrolmentStatus(records.map((r) => Number(r.id)));
+    for (const r of records) {
+      const s = status.get(Number(r.id));
+      r.params.templates = s?.templates ?? 0;
+      r.params.poses = s ? s.poses.sort().join(', ') : 'not enrolled';
+    }
+    return response;
+  };
+}
+
+export function studentResource(deps: AdminDeps): ResourceWithOptions {
+  const after = withEnrolment(deps);
+  return {
+    resource: new ScopedResource(Student, { scope: groupScoped('classGroupId') }),
+    options: {
+      navigation: { name: 'School', icon: 'Users' },
+      sort: { sortBy: 'name', direction: 'asc' },
+      listProperties: ['name', 'rollNumber', 'classGroupId', 'templates', 'poses', 'enrolledAt', 'active'],
+      filterProperties: ['name', 'rollNumber', 'classGroupId', 'active', 'enrolledAt'],
+      showProperties: ['id', 'name', 'rollNumber', 'classGroupId', 'active', 'consentAt', 'templates', 'poses', 'enrolledAt', 'createdAt', 'updatedAt'],
+      editProperties: ['name', 'rollNumber', 'classGroupId', 'active', 'consentAt'],
+      properties: {
+        templates: { type: 'number', isVisible: { list: true, show: true, edit: false, filter: false } },
+        poses: { type: 'string', isVisible: { list: true, show: true, edit: false, filter: false } },
+        enrolledAt: { isDisabled: true },
+      },
+      actions: {
+        ...standardActions('Student'),
+        list: { isAccessible: allowed('Student', 'list'), after },
+        show: { isAccessible: allowed('Student', 'show'), after },
+        delete: {
+          isAccessible: allowed('Student', 'delete'),
+          after: async (response: ActionResponse, request: ActionRequest, context: ActionContext) => {
+            if (request.method === 'post' && context.record) {
+              await writeAudit(deps.ds, { action: 'student.deleted', actor: auditActor(userOf(context)), entity: 'student', entityId: context.record.id() });
+            }
+            return response;
+          },
+        },
+        deleteBiometrics: {
+          actionType: 'record',
+          icon: 'Trash2',
+          variant: 'danger',
+          component: Components.ConfirmAction,
+          isAccessible: allowed('Student', 'deleteBiometrics'),
+          custom: { message: 'Delete every face template of this student? Attendance history stays. Re-enrolment will be needed.', button: 'Delete biometric data' },
+          handler: postOnly(async (_request, context) => {
+            const { removed } = await deps.biometric.deleteTemplates(Number(context.record!.id()), auditActor(userOf(context)), null);
+            return `Deleted ${removed} face template(s); the engines will drop them from their galleries.`;
+          }),
+        },
+        enrollPhotos: {
+          actionType: 'record',
+          icon: 'Camera',
+          component: Components.EnrollPhotos,
+          isAccessible: allowed('Student', 'enrollPhotos'),
+          handler: async (_request, _response, context) => ({ record: context.record!.toJSON(context.currentAdmin) }),
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import crypto from 'node:crypto';
+import AdminJSExpress from '@adminjs/express';
+import AdminJS from 'adminjs';
+import express, { type Express } from 'express';
+import session from 'express-session';
+import type { Redis } from 'ioredis';
+import type { DataSource } from 'typeorm';
+import type { Config } from '@attendance/shared';
+import { ADMIN_ROOT, adminOptions } from './admin/admin.options.js';
+import { makeAuthenticate, refreshSessionUser } from './admin/auth.js';
+import type { AdminDeps } from './admin/deps.js';
+import { clearStaleBundle } from './admin/bundle.js';
+import { AttendanceService } from './services/attendance.service.js';
+import { BiometricService } from './services/biometric.service.js';
+import { DashboardService } from './services/dashboard.service.js';
+import type { EngineClient } from './services/engine-client.js';
+import type { JobQueue } from './services/jobs.js';
+import { MarksService } from './services/marks.service.js';
+import { FailureLimiter } from './services/rate-limiter.js';
+import { RedisSessionStore } from './services/redis-session-store.js';
+import { adminGuard } from './routes/guard.js';
+import { clientIp, errorHandler } from './routes/http.js';
+import { engineTokenFor, sessionApiRoutes } from './routes/session-api.routes.js';
+import { sisRoutes } from './routes/sis.routes.js';
+
+/** Failed logins allowed per client address (and per username) before a pause. */
+export const LOGIN_MAX_FAILURES = 5;
+export const LOGIN_WINDOW_SECONDS = 15 * 60;
+
+export interface AdminAppDeps {
+  config: Config;
+  dataSource: DataSource;
+  redis: Redis;
+  /** BullMQ queue QUEUES.gallery. */
+  queue: JobQueue;
+  engine: EngineClient;
+  clock?: () => Date;
+}
+
+/** The admin server as an Express app: AdminJS at /admin, the panel's JSON routes at /api, the SIS API at /api/v1. */
+export function createAdminApp({ config, dataSource: ds, redis, queue, engine, clock = () => new Date() }: AdminAppDeps): Express {
+  const attendance = new AttendanceService(ds);
+  const deps: AdminDeps = {
+    ds, engine, clock, timeZone: config.SCHOOL_TIMEZONE,
+    biometric: new BiometricService(ds, queue, clock),
+    engineToken: (user) => engineTokenFor(config, user, 60),
+  };
+  const limiter = new FailureLimiter(redis, 'login', LOGIN_MAX_FAILURES, LOGIN_WINDOW_SECONDS);
+  const authenticate = makeAuthenticate(ds, limiter);
+  const admin = new AdminJS(adminOptions(deps, new MarksService(ds, config.SCHOOL_TIMEZONE, clock)));
+  if (config.NODE_ENV !== 'production') clearStaleBundle();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.get('/health', (_req, res) => { res.json({ status: 'ok', database: ds.isInitialized, redis: redis.status }); });
+
+  // One session for AdminJS and the panel's JSON routes, kept in Redis so it survives restarts.
+  const cookieSecret = crypto.createHmac('sha256', config.JWT_SECRET).update('admin-session-cookie').digest('hex');
+  app.use(session({
+    name: 'fa_admin',
+    secret: cookieSecret,
+    store: new RedisSessionStore(redis, config.ACCESS_TOKEN_TTL_SECONDS),
+    resave: false,
+    saveUninitialized: false,
+    rolling: true,
+    cookie: { httpOnly: true, sameSite: 'lax', secure: config.NODE_ENV === 'production' ? 'auto' : false, maxAge: config.ACCESS_TOKEN_TTL_SECONDS * 1000, path: '/' },
+  }));
+  app.use(refreshSessionUser(ds));
+
+  app.use('/api/v1', sisRoutes({ config, ds, attendance, limiter }));
+  app.use('/api', sessionApiRoutes({
+    config, ds, attendance, engine, queue, clock,
+    dashboard: new DashboardService(ds, attendance, config.SCHOOL_TIMEZONE, clock),
+  }));
+
+  app.post(`${ADMIN_ROOT}/login`, (req, res, next) => {
+    limiter.blockedFor(`ip:${clientIp(req)}`).then(async (wait) => {
+      if (!wait) return next();
+      res.status(429).set('retry-after', String(wait)).send(await admin.renderLogin({ action: admin.options.loginPath, errorMessage: 'tooManyRequests' }));
+    }).catch(next);
+  });
+  app.use(ADMIN_ROOT, adminGuard(ds));
+  app.use(ADMIN_ROOT, AdminJSExpress.buildAuthenticatedRouter(admin, {
+    cookieName: 'fa_admin',
+    cookiePassword: cookieSecret,
+    authenticate: async (username: string, password: string, ctx?: { req: express.Request }) => {
+      const ip = ctx ? clientIp(ctx.req) : 'unknown';
+      if (await limiter.blockedFor(`user:${String(username ?? '').trim().toLowerCase()}`)) throw new Error('tooManyRequests');
+      return authenticate(username, password, ip);
+    },
+  }, null, { resave: false, saveUninitialized: false, secret: cookieSecret }));
+
+  app.use(errorHandler);
+  return app;
+}

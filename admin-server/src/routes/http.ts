@@ -1,0 +1,26 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { UnauthorizedError, createLogger, toErrorResponse } from '@attendance/shared';
+import type { AdminUser } from '../admin/policy.js';
+
+const log = createLogger('admin-http');
+
+/** Lets an async handler throw: the error goes to the one error handler below. */
+export const handle = (fn: (req: Request, res: Response) => Promise<unknown>): RequestHandler =>
+  (req, res, next) => { fn(req, res).catch(next); };
+
+/** The logged-in user of a session route; a request without one is a 401. */
+export function sessionUser(req: Request): AdminUser {
+  const user = req.session?.adminUser;
+  if (!user) throw new UnauthorizedError('log in first');
+  return user;
+}
+
+export const clientIp = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? 'unknown';
+
+/** Typed errors → their status and `{error, message}`; anything else is logged once and hidden. */
+export function errorHandler(err: unknown, req: Request, res: Response, next: NextFunction): void {
+  if (res.headersSent) return next(err);
+  const { status, body } = toErrorResponse(err);
+  if (status >= 500) log.error({ err, method: req.method, path: req.path }, 'request failed');
+  res.status(status).json(body);
+}

@@ -1,0 +1,54 @@
+import type { DataSource } from 'typeorm';
+import {
+  ATTENDANCE_STATUSES, AttendanceLog, BadRequestError, ConflictError, NotFoundError, Student, isUniqueViolation, schoolDay, writeAudit,
+  type AttendanceStatus, type AuditEntry,
+} from '@attendance/shared';
+
+export interface ManualMark { studentId: number; day?: string; slot?: string; status: string; note?: string | null }
+
+function checkStatus(status: string): AttendanceStatus {
+  if (!(ATTENDANCE_STATUSES as readonly string[]).includes(status)) throw new BadRequestError(`status must be one of ${ATTENDANCE_STATUSES.join(', ')}`);
+  return status as AttendanceStatus;
+}
+
+/** Marks and corrections made by hand; each one is audited in the same transaction. */
+export class MarksService {
+  constructor(private readonly ds: DataSource, private readonly timeZone: string, private readonly clock: () => Date) {}
+
+  async mark(m: ManualMark, actor: NonNullable<AuditEntry['actor']>): Promise<number> {
+    const status = checkStatus(m.status);
+    const now = this.clock();
+    const day = m.day || schoolDay(now, this.timeZone);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new BadRequestError('day must be YYYY-MM-DD');
+    const slot = m.slot || 'day';
+    if (!/^(day|session:\d+)$/.test(slot)) throw new BadRequestError('slot must be "day" or "session:<id>"');
+    try {
+      return await this.ds.transaction(async (tx) => {
+        if (!(await tx.getRepository(Student).existsBy({ id: m.studentId }))) throw new NotFoundError(`student ${m.studentId} not found`);
+        const classSessionId = slot.startsWith('session:') ? Number(slot.slice(8)) : null;
+        const row = await tx.getRepository(AttendanceLog).save(tx.getRepository(AttendanceLog).create({
+          studentId: m.studentId, day, slot, status, markedAt: now, source: 'manual', markedById: actor.id, note: m.note || null, classSessionId,
+        }));
+        await writeAudit(tx, { action: 'attendance.marked', actor, entity: 'attendance', entityId: row.id, details: { studentId: m.studentId, day, slot, status } }, now);
+        return row.id;
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new ConflictError(`student ${m.studentId} already has a mark for ${day} (${slot}); correct that mark instead`);
+      throw err;
+    }
+  }
+
+  async correct(id: number, change: { status: string; note?: string | null }, actor: NonNullable<AuditEntry['actor']>): Promise<void> {
+    const status = checkStatus(change.status);
+    await this.ds.transaction(async (tx) => {
+      const repo = tx.getRepository(AttendanceLog);
+      const before = await repo.findOneBy({ id });
+      if (!before) throw new NotFoundError(`attendance mark ${id} not found`);
+      await repo.update(id, { status, note: change.note ?? before.note, markedById: actor.id });
+      await writeAudit(tx, {
+        action: 'attendance.corrected', actor, entity: 'attendance', entityId: id,
+        details: { studentId: before.studentId, day: before.day, slot: before.slot, from: before.status, to: status, note: change.note ?? null },
+      }, this.clock());
+    });
+  }
+}

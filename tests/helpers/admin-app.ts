@@ -1,0 +1,46 @@
+import './admin-env.js';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { QUEUES, loadConfig, openDatabase, type Config } from '@attendance/shared';
+import { createAdminApp } from '../../admin-server/src/app.js';
+import { EngineClient } from '../../admin-server/src/services/engine-client.js';
+
+export interface AdminUnderTest {
+  url: string;
+  config: Config;
+  ds: Awaited<ReturnType<typeof openDatabase>>['dataSource'];
+  redis: Redis;
+  queue: Queue;
+  /** Stops the HTTP server and starts a new app on the same port, database and Redis (a restart). */
+  restart: () => Promise<void>;
+  stop: () => Promise<void>;
+}
+
+/** The admin app in this process, on a fresh SQLite file, the test Redis and a free port. */
+export async function startAdminApp(name: string, opts: { engineUrl?: string; clock?: () => Date } = {}): Promise<AdminUnderTest> {
+  const tmp = process.env.TEST_TMP_DIR;
+  if (!tmp || !process.env.REDIS_URL) throw new Error('run through `npm test -- admin` (needs TEST_TMP_DIR and REDIS_URL)');
+  const config = loadConfig({ ...process.env, NODE_ENV: 'test', SQLITE_FILE: path.join(tmp, `${name}-${process.pid}.sqlite`), SCHOOL_TIMEZONE: 'UTC', ENGINE_URL: opts.engineUrl ?? 'http://127.0.0.1:9' });
+  const { dataSource: ds } = await openDatabase(config);
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue(QUEUES.gallery, { connection: redis, prefix: `test-${name}-${process.pid}` });
+  const engine = new EngineClient({ baseUrl: config.ENGINE_URL, timeoutMs: 3000 });
+  let server: http.Server | undefined;
+  let port = 0;
+  const listen = async () => {
+    const app = createAdminApp({ config, dataSource: ds, redis, queue, engine, clock: opts.clock });
+    server = http.createServer(app);
+    await new Promise<void>((r) => server!.listen(port, '127.0.0.1', r));
+    port = (server.address() as AddressInfo).port;
+  };
+  const close = () => new Promise<void>((r) => { server?.closeAllConnections(); server?.close(() => r()); });
+  await listen();
+  return {
+    url: `http://127.0.0.1:${port}`, config, ds, redis, queue,
+    restart: async () => { await close(); await listen(); },
+    stop: async () => { await close(); await queue.close(); redis.disconnect(); await ds.destroy(); },
+  };
+}

@@ -35,17 +35,19 @@ export interface AdminAppDeps {
   queue: JobQueue;
   engine: EngineClient;
   clock?: () => Date;
+  /** Prefix of the app's Redis keys (rate limits), so tests sharing one Redis do not share counters. */
+  redisPrefix?: string;
 }
 
 /** The admin server as an Express app: AdminJS at /admin, the panel's JSON routes at /api, the SIS API at /api/v1. */
-export function createAdminApp({ config, dataSource: ds, redis, queue, engine, clock = () => new Date() }: AdminAppDeps): Express {
+export function createAdminApp({ config, dataSource: ds, redis, queue, engine, clock = () => new Date(), redisPrefix = '' }: AdminAppDeps): Express {
   const attendance = new AttendanceService(ds);
   const deps: AdminDeps = {
     ds, engine, clock, timeZone: config.SCHOOL_TIMEZONE,
     biometric: new BiometricService(ds, queue, clock),
     engineToken: (user) => engineTokenFor(config, user, 60),
   };
-  const limiter = new FailureLimiter(redis, 'login', LOGIN_MAX_FAILURES, LOGIN_WINDOW_SECONDS);
+  const limiter = new FailureLimiter(redis, `${redisPrefix}login`, LOGIN_MAX_FAILURES, LOGIN_WINDOW_SECONDS);
   const authenticate = makeAuthenticate(ds, limiter);
   const admin = new AdminJS(adminOptions(deps, new MarksService(ds, config.SCHOOL_TIMEZONE, clock)));
   if (config.NODE_ENV !== 'production') clearStaleBundle();

@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { QUEUES, loadConfig, openDatabase, type Config } from '@attendance/shared';
 import { createAdminApp } from '../../admin-server/src/app.js';
 import { EngineClient } from '../../admin-server/src/services/engine-client.js';
+import { freePort } from './spawn.js';
 
 export interface AdminUnderTest {
   url: string;
@@ -23,7 +24,7 @@ export interface AdminUnderTest {
 export async function startAdminApp(name: string, opts: { engineUrl?: string; clock?: () => Date } = {}): Promise<AdminUnderTest> {
   const tmp = process.env.TEST_TMP_DIR;
   if (!tmp || !process.env.REDIS_URL) throw new Error('run through `npm test -- admin` (needs TEST_TMP_DIR and REDIS_URL)');
-  const config = loadConfig({ ...process.env, NODE_ENV: 'test', SQLITE_FILE: path.join(tmp, `${name}-${process.pid}.sqlite`), SCHOOL_TIMEZONE: 'UTC', ENGINE_URL: opts.engineUrl ?? 'http://127.0.0.1:9' });
+  const config = loadConfig({ ...process.env, NODE_ENV: 'test', SQLITE_FILE: path.join(tmp, `${name}-${process.pid}.sqlite`), SCHOOL_TIMEZONE: 'UTC', ENGINE_URL: opts.engineUrl ?? `http://127.0.0.1:${await freePort()}` });
   const { dataSource: ds } = await openDatabase(config);
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   const queue = new Queue(QUEUES.gallery, { connection: redis, prefix: `test-${name}-${process.pid}` });
@@ -31,7 +32,7 @@ export async function startAdminApp(name: string, opts: { engineUrl?: string; cl
   let server: http.Server | undefined;
   let port = 0;
   const listen = async () => {
-    const app = createAdminApp({ config, dataSource: ds, redis, queue, engine, clock: opts.clock });
+    const app = createAdminApp({ config, dataSource: ds, redis, queue, engine, clock: opts.clock, redisPrefix: `test-${name}-${process.pid}:` });
     server = http.createServer(app);
     await new Promise<void>((r) => server!.listen(port, '127.0.0.1', r));
     port = (server.address() as AddressInfo).port;
@@ -40,7 +41,8 @@ export async function startAdminApp(name: string, opts: { engineUrl?: string; cl
   await listen();
   return {
     url: `http://127.0.0.1:${port}`, config, ds, redis, queue,
-    restart: async () => { await close(); await listen(); },
+    // The pause lets clients notice their kept-alive sockets closed before they reuse them.
+    restart: async () => { await close(); await listen(); await new Promise((r) => setTimeout(r, 100)); },
     stop: async () => { await close(); await queue.close(); redis.disconnect(); await ds.destroy(); },
   };
 }

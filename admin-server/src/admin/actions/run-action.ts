@@ -17,7 +17,7 @@ export function postOnly(work: (request: ActionRequest, context: ActionContext) 
       return { record: context.record!.toJSON(context.currentAdmin), notice: { message, type: 'success' } };
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
-      log.warn({ err, action: context.action.name, recordId: record.id }, 'action failed');
+      log.warn({ action: context.action.name, recordId: record.id, code: err.code, error: err.message }, 'action failed');
       return { record, notice: { message: err.message, type: 'error' } };
     }
   };

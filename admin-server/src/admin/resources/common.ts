@@ -22,11 +22,12 @@ export function standardActions(resource: ResourceId): Actions {
  * kept when it lies inside the scope, and matches nothing otherwise.
  */
 export function restrictFilter(filter: Filter, key: string, ids: number[] | null): void {
-  if (ids === null) return;
-  const existing = filter.filters[key];
+  const existing = filter.filters[key] as (Filter['filters'][string] & { scoped?: boolean }) | undefined;
+  // AdminJS passes the same filter to find and then count: scope it once.
+  if (ids === null || existing?.scoped) return;
   const chosen = existing ? Number(existing.value) : null;
   const custom = chosen === null ? In(nonEmpty(ids)) : ids.includes(chosen) ? chosen : -1;
-  filter.filters[key] = { ...(existing ?? { path: key, value: String(custom) }), custom } as unknown as Filter['filters'][string];
+  filter.filters[key] = { ...(existing ?? { path: key, value: String(custom) }), custom, scoped: true } as unknown as Filter['filters'][string];
 }
 
 export const groupScoped = (key: string) => (filter: Filter, user: AdminUser) => restrictFilter(filter, key, groupScope(user));

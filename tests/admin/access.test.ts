@@ -1,0 +1,161 @@
+import '../helpers/admin-env.js';
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { AuditLog, FaceTemplate, Student, User, verifyToken } from '@attendance/shared';
+import { startAdminApp, type AdminUnderTest } from '../helpers/admin-app.js';
+import { PASSWORD, seedFixture, type Fixture } from '../helpers/admin-fixtures.js';
+import { loginCookie, withCookie } from '../helpers/admin-http.js';
+
+let app: AdminUnderTest;
+let fx: Fixture;
+const cookies: Record<string, string> = {};
+
+before(async () => {
+  app = await startAdminApp('access');
+  fx = await seedFixture(app.ds);
+  for (const role of ['admin', 'staff', 'teacher']) {
+    const r = await loginCookie(app.url, role, PASSWORD);
+    assert.equal(r.status, 302, `${role} logs in`);
+    cookies[role] = r.cookie!;
+  }
+});
+after(() => app.stop());
+
+const as = (role: string) => withCookie(cookies[role]);
+const json = async (res: Response) => ({ status: res.status, body: await res.json() as Record<string, any> });
+
+describe('roles are enforced on the server', () => {
+  test('the teacher gets 403 on user pages and APIs, the admin does not', async () => {
+    for (const path of ['/admin/resources/User/actions/list', '/admin/api/resources/User/actions/list', '/admin/api/resources/AuditLog/actions/list', `/admin/api/resources/User/records/${fx.users.admin.id}/show`]) {
+      assert.equal((await as('teacher')(app.url + path)).status, 403, path);
+    }
+    assert.equal((await as('staff')(app.url + '/admin/api/resources/User/actions/list')).status, 403);
+    const list = await json(await as('admin')(app.url + '/admin/api/resources/User/actions/list'));
+    assert.equal(list.status, 200);
+    assert.deepEqual(list.body.records.map((r: { params: { username: string } }) => r.params.username).sort(), ['admin', 'staff', 'teacher']);
+    assert.ok(!JSON.stringify(list.body).includes('passwordHash'), 'no password hash in the user list');
+    const show = await json(await as('admin')(`${app.url}/admin/api/resources/User/records/${fx.users.staff.id}/show`));
+    assert.ok(!JSON.stringify(show.body).includes('argon2'), 'no password hash in the user view');
+  });
+
+  test('the teacher lists only their class groups and students', async () => {
+    const groups = await json(await as('teacher')(app.url + '/admin/api/resources/ClassGroup/actions/list'));
+    assert.deepEqual(groups.body.records.map((r: { params: { name: string } }) => r.params.name), ['Class 7A']);
+    const students = await json(await as('teacher')(app.url + '/admin/api/resources/Student/actions/list?perPage=50'));
+    assert.equal(students.body.meta.total, 3);
+    assert.ok(students.body.records.every((r: { params: { classGroupId: number } }) => r.params.classGroupId === fx.groups.a.id));
+    // Asking for the other group by filter, or its student by id, gets nothing.
+    const other = await json(await as('teacher')(`${app.url}/admin/api/resources/Student/actions/list?filters.classGroupId=${fx.groups.b.id}`));
+    assert.equal(other.body.meta.total, 0);
+    assert.equal((await as('teacher')(`${app.url}/admin/api/resources/Student/records/${fx.students[3].id}/show`)).status, 403);
+    const marks = await json(await as('teacher')(app.url + '/admin/api/resources/AttendanceLog/actions/list?perPage=50'));
+    assert.equal(marks.body.meta.total, 2, 'only the marks of class 7A');
+    const cams = await json(await as('teacher')(app.url + '/admin/api/resources/Camera/actions/list'));
+    assert.deepEqual(cams.body.records.map((r: { params: { name: string } }) => r.params.name), ['Room 101']);
+  });
+
+  test('the teacher cannot delete biometric data (403, templates kept)', async () => {
+    const ada = fx.students[0].id;
+    const res = await as('teacher')(`${app.url}/admin/api/resources/Student/records/${ada}/deleteBiometrics`, { method: 'POST' });
+    assert.equal(res.status, 403);
+    assert.equal(await app.ds.getRepository(FaceTemplate).countBy({ studentId: ada }), 2);
+    assert.equal((await as('teacher')(`${app.url}/admin/api/resources/Student/records/${ada}/delete`, { method: 'POST' })).status, 403);
+  });
+
+  test('staff delete biometric data: templates gone, gallery job queued, audited', async () => {
+    const ada = fx.students[0].id;
+    const url = `${app.url}/admin/api/resources/Student/records/${ada}/deleteBiometrics`;
+    // A GET (a link someone clicked) only shows the record.
+    assert.equal((await as('staff')(url)).status, 200);
+    assert.equal(await app.ds.getRepository(FaceTemplate).countBy({ studentId: ada }), 2);
+    const res = await json(await as('staff')(url, { method: 'POST' }));
+    assert.equal(res.body.notice.type, 'success', JSON.stringify(res.body.notice));
+    assert.equal(await app.ds.getRepository(FaceTemplate).countBy({ studentId: ada }), 0);
+    assert.equal((await app.ds.getRepository(Student).findOneByOrFail({ id: ada })).enrolledAt, null);
+    const jobs = await app.queue.getJobs(['waiting', 'delayed', 'prioritized']);
+    assert.ok(jobs.some((j) => j.name === 'gallery.templates-deleted' && j.data.studentId === ada), 'gallery job enqueued');
+    const audit = await app.ds.getRepository(AuditLog).findOneByOrFail({ action: 'biometric.deleted' });
+    assert.equal(audit.actorName, 'staff');
+    assert.equal(audit.entityId, String(ada));
+  });
+
+  test('start detection with the engine down: a clear notice, nothing changed', async () => {
+    const res = await json(await as('teacher')(`${app.url}/admin/api/resources/Camera/records/${fx.cameras.a.id}/startDetection`, { method: 'POST' }));
+    assert.equal(res.body.notice.type, 'error');
+    assert.match(res.body.notice.message, /not reachable/);
+    assert.equal((await as('teacher')(`${app.url}/admin/api/resources/Camera/records/${fx.cameras.b.id}/startDetection`, { method: 'POST' })).status, 403, 'not their room');
+  });
+});
+
+describe('accounts and sessions', () => {
+  test('a wrong password is refused, then the address is rate-limited', async () => {
+    const first = await loginCookie(app.url, 'staff', 'wrong-password');
+    assert.equal(first.cookie, null);
+    assert.notEqual(first.status, 302);
+    for (let i = 0; i < 5; i++) await loginCookie(app.url, 'nobody', 'wrong-password');
+    const blocked = await loginCookie(app.url, 'staff', PASSWORD);
+    assert.equal(blocked.status, 429, 'even the right password waits once the address is blocked');
+    // The window is 15 minutes; clear it so the rest of the file can log in.
+    const keys = await app.redis.keys(`ratelimit:test-access-${process.pid}:*`);
+    if (keys.length) await app.redis.del(...keys);
+    assert.equal((await loginCookie(app.url, 'staff', PASSWORD)).status, 302);
+  });
+
+  test('a session survives an admin-server restart', async () => {
+    await app.restart();
+    const res = await as('admin')(app.url + '/admin/api/resources/Student/actions/list');
+    assert.equal(res.status, 200);
+    await res.arrayBuffer();
+    const anon = await fetch(app.url + '/admin/api/resources/Student/actions/list', { redirect: 'manual' });
+    assert.equal(anon.status, 302, 'no cookie, no data');
+  });
+
+  test('a deactivated user is logged out at the next request', async () => {
+    const r = await loginCookie(app.url, 'staff', PASSWORD);
+    await app.ds.getRepository(User).update(fx.users.staff.id, { active: false });
+    const res = await withCookie(r.cookie!)(app.url + '/admin/api/resources/Student/actions/list');
+    assert.equal(res.status, 302);
+    await app.ds.getRepository(User).update(fx.users.staff.id, { active: true });
+  });
+
+  test('engine tokens are short-lived and carry the session user', async () => {
+    const { body } = await json(await as('teacher')(app.url + '/api/engine-token'));
+    const claims = await verifyToken({ secret: app.config.JWT_SECRET, issuer: app.config.JWT_ISSUER }, body.token, 'engine');
+    assert.equal(claims.username, 'teacher');
+    assert.ok(claims.exp - Math.floor(Date.now() / 1000) <= 300);
+    assert.equal((await fetch(app.url + '/api/engine-token')).status, 401);
+  });
+
+  test('users change their own password', async () => {
+    const change = (current: string, next: string) => as('teacher')(app.url + '/api/me/password', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ current, next }) });
+    assert.equal((await change('wrong', 'a-new-long-password')).status, 401);
+    assert.equal((await change(PASSWORD, 'short')).status, 400);
+    assert.equal((await change(PASSWORD, 'a-new-long-password')).status, 200);
+    assert.equal((await loginCookie(app.url, 'teacher', 'a-new-long-password')).status, 302);
+  });
+});
+
+describe('SIS API', () => {
+  test('an admin creates a key (shown once); the key and admin-api tokens read students and attendance', async () => {
+    assert.equal((await as('staff')(app.url + '/api/api-keys', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"x"}' })).status, 403);
+    const created = await json(await as('admin')(app.url + '/api/api-keys', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'District SIS' }) }));
+    assert.equal(created.status, 201);
+    const key = created.body.key as string;
+    const keys = await json(await as('admin')(app.url + '/admin/api/resources/ApiKey/actions/list'));
+    assert.ok(!JSON.stringify(keys.body).includes(key) && !JSON.stringify(keys.body).includes('keyHash'), 'the key is never shown again');
+
+    assert.equal((await fetch(app.url + '/api/v1/students')).status, 401);
+    assert.equal((await fetch(app.url + '/api/v1/students', { headers: { 'x-api-key': 'fa_wrong' } })).status, 401);
+    const students = await json(await fetch(`${app.url}/api/v1/students?classGroupId=${fx.groups.a.id}&perPage=2`, { headers: { 'x-api-key': key } }));
+    assert.equal(students.body.total, 3);
+    assert.equal(students.body.data.length, 2);
+    const tok = await json(await fetch(app.url + '/api/v1/auth/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }) }));
+    const marks = await json(await fetch(`${app.url}/api/v1/attendance?from=${fx.day}&to=${fx.day}&status=late`, { headers: { authorization: `Bearer ${tok.body.access_token}` } }));
+    assert.equal(marks.body.total, 1);
+    assert.equal(marks.body.data[0].studentName, 'Ben Ørsted');
+    assert.equal((await fetch(`${app.url}/api/v1/attendance?from=yesterday`, { headers: { 'x-api-key': key } })).status, 400);
+    const spec = await json(await fetch(app.url + '/api/v1/openapi.json'));
+    assert.equal(spec.body.openapi, '3.0.3');
+    assert.ok(spec.body.paths['/attendance'] && spec.body.paths['/students']);
+  });
+});

@@ -1,0 +1,11 @@
+/** Logs in through the AdminJS form with fetch and returns the session cookie (`name=value`). */
+export async function loginCookie(baseUrl: string, username: string, password: string): Promise<{ status: number; cookie: string | null; location: string | null }> {
+  const res = await fetch(`${baseUrl}/admin/login`, { method: 'POST', body: new URLSearchParams({ email: username, password }), redirect: 'manual' });
+  await res.arrayBuffer();
+  const setCookie = res.headers.get('set-cookie');
+  return { status: res.status, cookie: res.status === 302 && setCookie ? setCookie.split(';')[0] : null, location: res.headers.get('location') };
+}
+
+export function withCookie(cookie: string) {
+  return (url: string, init: RequestInit = {}) => fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie } });
+}

@@ -1,29 +1,40 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 
 export const ARTIFACTS_DIR = path.resolve(import.meta.dirname, '../../test-artifacts');
 
-/** Debian's Chromium, headless, with a fresh profile; never a downloaded browser. */
+/**
+ * Debian's Chromium, headless; never a downloaded browser. Playwright refuses a `--user-data-dir`
+ * argument with `launch()`: it gives every launch a fresh temporary profile of its own instead.
+ */
 export async function launchChromium(): Promise<{ browser: Browser; close: () => Promise<void> }> {
-  const profile = fs.mkdtempSync(path.join(process.env.TEST_TMP_DIR ?? os.tmpdir(), 'chromium-'));
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--disable-quic', `--user-data-dir=${profile}`],
+      '--disable-sync', '--no-first-run', '--disable-quic'],
   });
-  return { browser, close: async () => { await browser.close(); fs.rmSync(profile, { recursive: true, force: true }); } };
+  return { browser, close: () => browser.close() };
+}
+
+/**
+ * A browser context for the local server only. AdminJS's page asks Google Fonts for its typeface;
+ * offline that request would hang the page's load event, so anything not on the loopback fails at once.
+ */
+export async function localContext(browser: Browser, baseUrl: string): Promise<BrowserContext> {
+  const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1440, height: 900 }, acceptDownloads: true });
+  await context.route((url) => url.hostname !== '127.0.0.1' && url.hostname !== 'localhost', (route) => route.abort());
+  return context;
 }
 
 /** A new browser context logged in to the admin panel through its login form. */
 export async function loginAs(browser: Browser, baseUrl: string, username: string, password: string): Promise<BrowserContext> {
-  const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1280, height: 860 }, acceptDownloads: true });
+  const context = await localContext(browser, baseUrl);
   const page = await context.newPage();
   await page.goto('/admin/login');
   await page.fill('input[name=email]', username);
   await page.fill('input[name=password]', password);
-  await Promise.all([page.waitForURL((u) => !u.pathname.endsWith('/login')), page.click('button[type=submit]')]);
+  await Promise.all([page.waitForURL((u) => !u.pathname.endsWith('/login')), page.press('input[name=password]', 'Enter')]);
   await page.close();
   return context;
 }

@@ -35,8 +35,19 @@ export function adminOptions(deps: AdminDeps, marks: MarksService): AdminJSOptio
             deleteBiometrics: 'Delete biometric data', enrollPhotos: 'Enroll from photos', startDetection: 'Start detection',
             stopDetection: 'Stop detection', exportCsv: 'Export CSV', createKey: 'Create SIS API key',
           },
-          labels: { AttendanceLog: 'Attendance log', ClassSession: 'Timetable', ClassGroup: 'Class groups', ApiKey: 'API keys', AuditLog: 'Audit log', reports: 'Reports', account: 'My account' },
+          labels: { Student: 'Students', Camera: 'Cameras', User: 'Users', AttendanceLog: 'Attendance log', ClassSession: 'Timetable', ClassGroup: 'Class groups', ApiKey: 'API keys', AuditLog: 'Audit log', reports: 'Reports', account: 'My account' },
           pages: { reports: 'Reports', account: 'My account' },
+          properties: {
+            classGroupId: 'Class group', studentId: 'Student', cameraId: 'Camera', teacherId: 'Teacher', classSessionId: 'Timetable slot',
+            markedById: 'Marked by', templates: 'Face templates', poses: 'Poses', actorName: 'Who', entityId: 'Record',
+          },
+          components: {
+            Login: {
+              welcomeHeader: 'Face Attendance',
+              welcomeMessage: 'School attendance by face recognition. Log in with the account your administrator gave you.',
+              properties: { email: 'Username', password: 'Password' },
+            },
+          },
           messages: { tooManyRequests: 'Too many failed attempts. Wait a few minutes and try again.', invalidCredentials: 'Wrong username or password.' },
         },
       },

@@ -38,12 +38,16 @@ export class DashboardService {
     const rateByDay = daysBetween(from, today).filter((d) => isoWeekday(d) <= 5 || perDay.has(d))
       .map((day) => ({ day, marked: perDay.get(day) ?? 0, roster: ids.length, rate: ids.length ? (perDay.get(day) ?? 0) / ids.length : 0 }));
 
-    const todayByGroup = await Promise.all(groups.map(async (g) => {
-      const { report } = await this.attendance.groupReport(g.id, today, today, scope);
-      const day = report.days[0];
-      const roster = report.students.length;
-      return { id: g.id, name: g.name, roster, present: day?.totals.present ?? 0, late: day?.totals.late ?? 0 };
-    }));
+    // Today counts every mark, timetabled day or not: a Saturday club still shows who came.
+    const todayStatus = new Map<number, string>();
+    for (const m of ids.length ? await this.ds.getRepository(AttendanceLog).find({ where: { studentId: In(ids), day: today }, order: { markedAt: 'ASC' } }) : []) {
+      if (m.slot === 'day' || !todayStatus.has(m.studentId)) todayStatus.set(m.studentId, m.status);
+    }
+    const todayByGroup = groups.map((g) => {
+      const members = students.filter((s) => s.classGroupId === g.id);
+      const count = (st: string) => members.filter((s) => todayStatus.get(s.id) === st).length;
+      return { id: g.id, name: g.name, roster: members.length, present: count('present'), late: count('late') };
+    });
 
     const cameras = (await this.ds.getRepository(Camera).find({ where: cameraScope ? { id: In(cameraScope.concat(-1)) } : {}, order: { name: 'ASC' } }))
       .map((c) => ({ id: c.id, name: c.name, room: c.room, status: c.status, detail: c.statusDetail, at: c.statusAt }));

@@ -67,7 +67,7 @@ const Reports: React.FC = () => {
             </tr></thead>
             <tbody>
               {report.students.map(({ student, counts, rate }) => (
-                <tr key={student.id} data-student={student.name}>
+                <tr key={student.id} data-student-id={student.id}>
                   <td style={cell}>{student.name}</td><td style={cell}>{student.rollNumber}</td>
                   {single ? single.sessions.map((s) => <td key={s.id} style={cell}><Badge s={single.sessionStatus[s.id][student.id]} /></td>) : null}
                   {single ? <td style={cell}><Badge s={single.status[student.id]} /></td>

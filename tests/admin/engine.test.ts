@@ -1,0 +1,94 @@
+import '../helpers/admin-env.js';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { AuditLog, Student, loadConfig, openDatabase, verifyToken } from '@attendance/shared';
+import { startAdminApp, type AdminUnderTest } from '../helpers/admin-app.js';
+import { PASSWORD, seedFixture, type Fixture } from '../helpers/admin-fixtures.js';
+import { loginCookie, withCookie } from '../helpers/admin-http.js';
+import { run } from '../helpers/spawn.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const calls: { auth?: string; body: { student_id: number; photos: string[] } }[] = [];
+let engine: http.Server;
+let engineUrl: string;
+let app: AdminUnderTest;
+let fx: Fixture;
+
+/** A stand-in for the engine's /health and /enroll: photo 2 of every request is "rejected". */
+before(async () => {
+  engine = http.createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c) => { raw += c; });
+    req.on('end', () => {
+      const send = (status: number, body: unknown) => { res.writeHead(status, { 'content-type': 'application/json' }); res.end(JSON.stringify(body)); };
+      if (req.url === '/health') return send(200, { status: 'ok' });
+      const body = JSON.parse(raw) as { student_id: number; photos: string[] };
+      calls.push({ auth: req.headers.authorization, body });
+      if (body.student_id === fx?.students[3].id) return send(409, { error: 'conflict', message: 'this face is already enrolled as another student' });
+      return send(201, { student_id: body.student_id, templates: body.photos.length - 1, rejected: [{ index: 1, reasons: ['no_face'] }] });
+    });
+  });
+  await new Promise<void>((r) => engine.listen(0, '127.0.0.1', r));
+  engineUrl = `http://127.0.0.1:${(engine.address() as AddressInfo).port}`;
+  app = await startAdminApp('engine', { engineUrl });
+  fx = await seedFixture(app.ds);
+});
+after(async () => { await app.stop(); await new Promise((r) => engine.close(r)); });
+
+describe('enrol from photos through the engine', () => {
+  const enroll = async (role: string, studentId: number, photos: string[]) => {
+    const { cookie } = await loginCookie(app.url, role, PASSWORD);
+    return withCookie(cookie!)(`${app.url}/api/students/${studentId}/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ photos }) });
+  };
+
+  test('staff enrol: per-photo reasons come back, the change is audited and queued', async () => {
+    const ben = fx.students[1].id;
+    const res = await enroll('staff', ben, ['cGhvdG8x', 'cGhvdG8y']);
+    assert.equal(res.status, 201);
+    assert.deepEqual(await res.json(), { student_id: ben, templates: 1, rejected: [{ index: 1, reasons: ['no_face'] }] });
+    const claims = await verifyToken({ secret: app.config.JWT_SECRET, issuer: app.config.JWT_ISSUER }, calls.at(-1)!.auth!.slice(7), 'engine');
+    assert.equal(claims.username, 'staff');
+    assert.equal((await app.ds.getRepository(AuditLog).findOneByOrFail({ action: 'biometric.enrolled' })).entityId, String(ben));
+    const jobs = await app.queue.getJobs(['waiting']);
+    assert.ok(jobs.some((j) => j.name === 'gallery.student-enrolled' && j.data.studentId === ben));
+  });
+
+  test('refusals: no consent (400), a teacher (403), a duplicate face (409 from the engine)', async () => {
+    assert.equal((await enroll('staff', fx.students[2].id, ['eA=='])).status, 400);
+    assert.equal((await enroll('teacher', fx.students[1].id, ['eA=='])).status, 403);
+    const dup = await enroll('admin', fx.students[3].id, ['eA==']);
+    assert.equal(dup.status, 409);
+    assert.match((await dup.json() as { message: string }).message, /already enrolled/);
+  });
+});
+
+describe('npm run seed:demo', () => {
+  test('creates the demo school and enrols each identity through the engine', async () => {
+    const tmp = fs.mkdtempSync(path.join(process.env.TEST_TMP_DIR!, 'seed-'));
+    const faces = path.join(tmp, 'faces');
+    for (const who of ['person_a', 'person_b']) {
+      fs.mkdirSync(path.join(faces, who), { recursive: true });
+      for (const f of ['1.jpg', '2.jpg']) fs.writeFileSync(path.join(faces, who, f), Buffer.from(`${who}-${f}`));
+    }
+    fs.mkdirSync(path.join(faces, '_videos'));
+    fs.writeFileSync(path.join(faces, '_videos', 'clip.mp4'), '');
+    const env = { ...process.env, DATA_DIR: tmp, SQLITE_FILE: path.join(tmp, 'seed.sqlite'), FACES_DIR: faces, ENGINE_URL: engineUrl };
+    const before = calls.length;
+    const seed = run(path.join(ROOT, 'node_modules/.bin/tsx'), ['scripts/seed-demo.ts'], { cwd: ROOT, env });
+    const code = seed.child.exitCode ?? await new Promise((r) => seed.child.once('exit', r));
+    assert.equal(code, 0, seed.output());
+    assert.match(seed.output(), /enrolled 2 student\(s\) through the engine/);
+    assert.equal(calls.length - before, 2);
+    assert.equal(calls.at(-1)!.body.photos.length, 2);
+    const { dataSource } = await openDatabase(loadConfig({ ...env, NODE_ENV: 'test' }));
+    try {
+      assert.deepEqual((await dataSource.getRepository(Student).find({ order: { rollNumber: 'ASC' } })).map((s) => s.rollNumber), ['DEMO-001', 'DEMO-002']);
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+});

@@ -54,6 +54,7 @@ export class AntiSpoof {
       const [x, y, w, h] = spoofCrop(f.box, image.cols, image.rows);
       const crop = image.getRegion(new cv.Rect(x, y, w, h)).resize(SIZE, SIZE, 0, 0, cv.INTER_LINEAR);
       input.set(hwcToChw(crop.getData(), SIZE * SIZE), i * plane);
+      crop.release();
     });
     const logits = outputData(await this.model.run(input, [faces.length, 3, SIZE, SIZE]), this.model.outputNames[0]);
     return faces.map((_, i) => softmax(logits.subarray(i * 3, i * 3 + 3))[1]);

@@ -130,7 +130,11 @@ export class FaceDetector {
     // ordinary face again. A quarter of the longer side on each side.
     const pad = Math.round(Math.max(image.cols, image.rows) * 0.25);
     const bordered = image.copyMakeBorder(pad, pad, pad, pad, cv.BORDER_CONSTANT, new cv.Vec3(0, 0, 0));
-    return this.detectOnce(bordered, pad);
+    try {
+      return await this.detectOnce(bordered, pad);
+    } finally {
+      bordered.release();
+    }
   }
 
   /** The face with landmarks re-estimated at the canonical scale (see REFINE_FACE_SIZE); box and score are kept. */
@@ -145,7 +149,9 @@ export class FaceDetector {
       const m = new cv.Mat([[sx, 0, mirrored ? w.size + w.x * w.scale : -w.x * w.scale], [0, w.scale, -w.y * w.scale]], cv.CV_64F);
       const window = image.warpAffine(m, size, cv.INTER_LINEAR, cv.BORDER_CONSTANT, new cv.Vec3(0, 0, 0));
       const box: DetectedFace['box'] = mirrored ? [w.size - expected[0] - expected[2], expected[1], expected[2], expected[3]] : expected;
-      const best = (await this.run(window, REFINE_MIN_SCORE, Infinity))
+      const found = await this.run(window, REFINE_MIN_SCORE, Infinity);
+      window.release();
+      const best = found
         .map((f) => ({ f, overlap: iou(f.box, box) }))
         .sort((a, b) => b.overlap - a.overlap)[0];
       if (!best || best.overlap < 0.5) continue;
@@ -181,7 +187,11 @@ export class FaceDetector {
   private toTensor(image: Mat, plan: InputPlan): Float32Array {
     const resized = plan.scale === 1 ? image : image.resize(plan.height, plan.width, 0, 0, cv.INTER_LINEAR);
     const padded = resized.copyMakeBorder(0, plan.inHeight - plan.height, 0, plan.inWidth - plan.width, cv.BORDER_CONSTANT, new cv.Vec3(0, 0, 0));
-    return hwcToChw(padded.getData(), plan.inWidth * plan.inHeight);
+    const tensor = hwcToChw(padded.getData(), plan.inWidth * plan.inHeight);
+    // V8 does not see Mat memory (see opencv.ts): free frame-sized temporaries now, not at some later GC.
+    padded.release();
+    if (resized !== image) resized.release();
+    return tensor;
   }
 
   close(): Promise<void> { return this.model.close(); }

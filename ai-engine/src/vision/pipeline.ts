@@ -87,13 +87,26 @@ export class VisionPipeline {
   }
 
   async analyzeBytes(input: Buffer | Uint8Array | string, opts?: AnalyzeOptions): Promise<FaceAnalysis[]> {
-    return this.analyze(await decodeImageAsync(input, this.opts.maxImagePixels), opts);
+    const image = await decodeImageAsync(input, this.opts.maxImagePixels);
+    try {
+      return await this.analyze(image, opts);
+    } finally {
+      image.release();
+    }
   }
 
   /** Faces sorted by box area, largest first. */
   async analyze(image: Mat, opts: AnalyzeOptions = {}): Promise<FaceAnalysis[]> {
     const { embed = true, antispoof = true, maxFaces = Infinity, refineLandmarks = this.opts.refineLandmarks } = opts;
-    image = asBgr(image);
+    const bgr = asBgr(image);
+    try {
+      return await this.analyzeBgr(bgr, embed, antispoof, maxFaces, refineLandmarks);
+    } finally {
+      if (bgr !== image) bgr.release();
+    }
+  }
+
+  private async analyzeBgr(image: Mat, embed: boolean, antispoof: boolean, maxFaces: number, refineLandmarks: boolean): Promise<FaceAnalysis[]> {
     let faces = (await this.detector.detect(image)).slice(0, maxFaces);
     if (refineLandmarks) {
       const refined = [];
@@ -106,11 +119,9 @@ export class VisionPipeline {
       const pose = estimatePose(face.landmarks);
       const aligned = alignFace(image, face.landmarks);
       const quality = assessQuality({ interOcular: interOcular(face.landmarks), ...measureCrop(aligned) }, pose, this.opts.quality);
-      out.push({
-        ...face, pose, quality,
-        ...(embed ? { embedding: await this.embedder.embed(aligned) } : {}),
-        ...(antispoof ? { real: real[i] } : {}),
-      });
+      const embedding = embed ? await this.embedder.embed(aligned) : undefined;
+      aligned.release();
+      out.push({ ...face, pose, quality, ...(embedding ? { embedding } : {}), ...(antispoof ? { real: real[i] } : {}) });
     }
     return out;
   }

@@ -7,7 +7,7 @@ import type { FacePose, FaceQuality, QualityThresholds } from './types.js';
 
 export const DEFAULT_QUALITY_THRESHOLDS: Readonly<QualityThresholds> = Object.freeze({
   minInterOcular: 24,
-  minSharpness: 40,
+  minSharpness: 60,
   minBrightness: 50,
   maxBrightness: 210,
   maxYaw: 40,

@@ -4,7 +4,11 @@
 export interface QualityThresholds {
   /** Minimum distance between the eye centres in source pixels. Below ~24 px the 112×112 crop is an upscaled blur (the template's own distance is 35 px). */
   minInterOcular: number;
-  /** Minimum variance of the Laplacian of the aligned grey crop. Lower accepts motion blur and out-of-focus faces. */
+  /**
+   * Minimum variance of the Laplacian of the aligned grey face region. Lower accepts motion blur and
+   * out-of-focus faces. Default 60: none of the 330 test photos fell below it, 261 of their blurred
+   * copies (Gaussian, σ = eye distance / 12) did.
+   */
   minSharpness: number;
   /** Mean grey level (0–255) of the aligned face region below which the face is 'too_dark'. */
   minBrightness: number;

@@ -4,7 +4,7 @@
  * The model takes a dynamic batch, so all faces of a frame go through in one run.
  */
 import { cv, type Mat } from './opencv.js';
-import { OnnxModel, hwcToChw, outputData, type SessionConfig } from './onnx-session.js';
+import { OnnxModel, matToPlanar, outputData, type SessionConfig } from './onnx-session.js';
 import type { DetectedFace } from './types.js';
 
 export const ANTISPOOF_FILE = 'minifasnetv2_2.7_80x80.onnx';
@@ -53,7 +53,7 @@ export class AntiSpoof {
     faces.forEach((f, i) => {
       const [x, y, w, h] = spoofCrop(f.box, image.cols, image.rows);
       const crop = image.getRegion(new cv.Rect(x, y, w, h)).resize(SIZE, SIZE, 0, 0, cv.INTER_LINEAR);
-      input.set(hwcToChw(crop.getData(), SIZE * SIZE), i * plane);
+      matToPlanar(crop, input, i * plane);
       crop.release();
     });
     const logits = outputData(await this.model.run(input, [faces.length, 3, SIZE, SIZE]), this.model.outputNames[0]);

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { cv, type Mat } from './opencv.js';
-import { OnnxModel, hwcToChw, outputData, type SessionConfig } from './onnx-session.js';
+import { OnnxModel, matToPlanar, outputData, type SessionConfig } from './onnx-session.js';
 import type { DetectedFace } from './types.js';
 
 export const YUNET_DYNAMIC_FILE = 'yunet_s_dynamic.onnx';
@@ -187,7 +187,7 @@ export class FaceDetector {
   private toTensor(image: Mat, plan: InputPlan): Float32Array {
     const resized = plan.scale === 1 ? image : image.resize(plan.height, plan.width, 0, 0, cv.INTER_LINEAR);
     const padded = resized.copyMakeBorder(0, plan.inHeight - plan.height, 0, plan.inWidth - plan.width, cv.BORDER_CONSTANT, new cv.Vec3(0, 0, 0));
-    const tensor = hwcToChw(padded.getData(), plan.inWidth * plan.inHeight);
+    const tensor = matToPlanar(padded);
     // V8 does not see Mat memory (see opencv.ts): free frame-sized temporaries now, not at some later GC.
     padded.release();
     if (resized !== image) resized.release();

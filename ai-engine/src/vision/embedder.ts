@@ -25,11 +25,13 @@ const STD = [0.229, 0.224, 0.225];
 export function embedderInput(bgr: Uint8Array, mirror: boolean): Float32Array {
   const s = ALIGNED_SIZE, plane = s * s;
   const out = new Float32Array(3 * plane);
-  for (let y = 0; y < s; y++) {
-    for (let x = 0; x < s; x++) {
-      const src = (y * s + (mirror ? s - 1 - x : x)) * 3;
-      const dst = y * s + x;
-      for (let c = 0; c < 3; c++) out[c * plane + dst] = (bgr[src + 2 - c] / 255 - MEAN[c]) / STD[c];
+  // (v/255 − mean)/std as one multiply-add per value; RGB plane c reads BGR byte 2 − c.
+  const scale = STD.map((sd) => 1 / (255 * sd)), shift = MEAN.map((m, c) => -m / STD[c]);
+  for (let c = 0; c < 3; c++) {
+    const k = scale[c], b = shift[c], base = c * plane, src = 2 - c;
+    for (let y = 0; y < s; y++) {
+      const row = y * s;
+      for (let x = 0; x < s; x++) out[base + row + x] = bgr[(row + (mirror ? s - 1 - x : x)) * 3 + src] * k + b;
     }
   }
   return out;

@@ -159,3 +159,41 @@ describe('SIS API', () => {
     assert.ok(spec.body.paths['/attendance'] && spec.body.paths['/students']);
   });
 });
+
+describe('manual marks and user management through AdminJS', () => {
+  const post = (role: string, path: string, fields: Record<string, string>) => as(role)(app.url + path, { method: 'POST', body: new URLSearchParams(fields) });
+
+  test('staff mark by hand and correct a mark; both are audited; teachers cannot', async () => {
+    const cy = fx.students[2];
+    const created = await json(await post('staff', '/admin/api/resources/AttendanceLog/actions/new', { studentId: String(cy.id), day: fx.day, status: 'excused', note: 'doctor' }));
+    assert.equal(created.body.notice.type, 'success', JSON.stringify(created.body));
+    const id = created.body.record.id as string;
+    assert.equal(created.body.record.params.source, 'manual');
+    const dup = await json(await post('staff', '/admin/api/resources/AttendanceLog/actions/new', { studentId: String(cy.id), day: fx.day, status: 'present' }));
+    assert.equal(dup.body.notice.type, 'error');
+    assert.match(dup.body.notice.message, /already has a mark/);
+    const fixed = await json(await post('staff', `/admin/api/resources/AttendanceLog/records/${id}/edit`, { status: 'present', note: 'arrived at 11' }));
+    assert.equal(fixed.body.record.params.status, 'present');
+    const audit = await app.ds.getRepository(AuditLog).find({ where: { entity: 'attendance', entityId: id }, order: { id: 'ASC' } });
+    assert.deepEqual(audit.map((a) => a.action), ['attendance.marked', 'attendance.corrected']);
+    assert.equal(JSON.parse(audit[1].details!).from, 'excused');
+    assert.equal((await post('teacher', `/admin/api/resources/AttendanceLog/records/${id}/edit`, { status: 'absent' })).status, 403);
+  });
+
+  test('an admin creates a user with a hashed password and resets it; the change is audited', async () => {
+    const made = await json(await post('admin', '/admin/api/resources/User/actions/new', { username: 'New.Teacher', displayName: 'New', role: 'teacher', active: 'true', newPassword: 'first-long-password' }));
+    assert.ok(made.body.record?.id, JSON.stringify(made.body));
+    assert.ok(!JSON.stringify(made.body).includes('argon2'), 'no hash in the answer');
+    const user = await app.ds.getRepository(User).findOneByOrFail({ username: 'new.teacher' });
+    assert.match(user.passwordHash, /^\$argon2id\$/);
+    assert.equal((await loginCookie(app.url, 'new.teacher', 'first-long-password')).status, 302);
+    await post('admin', `/admin/api/resources/User/records/${user.id}/edit`, { role: 'staff', newPassword: 'second-long-password' });
+    assert.equal((await loginCookie(app.url, 'new.teacher', 'second-long-password')).status, 302);
+    const entry = await app.ds.getRepository(AuditLog).findOneOrFail({ where: { action: 'user.updated', entityId: String(user.id) } });
+    assert.deepEqual(JSON.parse(entry.details!).roleChanged, { from: 'teacher', to: 'staff' });
+    assert.equal(JSON.parse(entry.details!).passwordReset, true);
+    const self = await json(await post('admin', `/admin/api/resources/User/records/${fx.users.admin.id}/edit`, { active: 'false' }));
+    assert.ok(self.body.record.errors?.role, `an admin cannot deactivate themself: ${JSON.stringify(self.body).slice(0, 600)}`);
+    assert.ok(!JSON.stringify(self.body).includes('argon2'), 'no hash in the refusal');
+  });
+});

@@ -41,6 +41,14 @@ export class ScopedResource extends Resource {
     return (await super.findMany(ids)).map((r) => this.strip(r));
   }
 
+  override async create(params: Record<string, unknown>): Promise<Record<string, unknown>> {
+    return this.stripParams(await super.create(params));
+  }
+
+  override async update(pk: string | number, params: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+    return this.stripParams(await super.update(pk, params));
+  }
+
   override async delete(pk: string | number): Promise<void> {
     const repo = this.entity.getRepository();
     if (repo.metadata.deleteDateColumn) await repo.softDelete(pk);
@@ -55,9 +63,14 @@ export class ScopedResource extends Resource {
   }
 
   private strip(record: BaseRecord): BaseRecord {
-    if (!this.opts.hidden?.length) return record;
-    const params = { ...record.params };
-    for (const key of this.opts.hidden) delete params[key];
-    return new BaseRecord(params, this);
+    return this.opts.hidden?.length ? new BaseRecord(this.stripParams(record.params), this) : record;
+  }
+
+  /** create and update hand back the saved entity, which AdminJS sends to the browser as is. */
+  private stripParams(params: Record<string, unknown>): Record<string, unknown> {
+    if (!this.opts.hidden?.length) return params;
+    const out = { ...params };
+    for (const key of this.opts.hidden) delete out[key];
+    return out;
   }
 }

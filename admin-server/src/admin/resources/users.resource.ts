@@ -24,12 +24,19 @@ function prepare(ds: DataSource, creating: boolean) {
     if (!creating) {
       context.previous = (await ds.getRepository(User).findOneBy({ id: Number(context.record!.id()) })) ?? undefined;
       const self = userOf(context).userId === context.previous?.id;
-      if (self && (p.active === 'false' || (p.role !== undefined && p.role !== 'admin'))) {
+      if (self && (String(p.active) === 'false' || (p.role !== undefined && p.role !== 'admin'))) {
         throw new ValidationError({ role: { message: 'you cannot demote or deactivate yourself' } });
       }
     }
     return { ...request, payload: p };
   };
+}
+
+/** AdminJS echoes the submitted form back in the record: take the hash out of it. */
+async function dropHash(response: ActionResponse): Promise<ActionResponse> {
+  const params = (response.record as RecordJSON | undefined)?.params;
+  if (params) delete params.passwordHash;
+  return response;
 }
 
 /** Audits role changes, (de)activation and password resets; never the password itself. */
@@ -66,8 +73,8 @@ export function userResource(ds: DataSource): ResourceWithOptions {
       },
       actions: {
         ...standardActions('User'),
-        new: { isAccessible: allowed('User', 'new'), before: prepare(ds, true), after: audit(ds, 'user.created') },
-        edit: { isAccessible: allowed('User', 'edit'), before: prepare(ds, false), after: audit(ds, 'user.updated') },
+        new: { isAccessible: allowed('User', 'new'), before: prepare(ds, true), after: [audit(ds, 'user.created'), dropHash] },
+        edit: { isAccessible: allowed('User', 'edit'), before: prepare(ds, false), after: [audit(ds, 'user.updated'), dropHash] },
       },
     },
   };

@@ -122,16 +122,16 @@ export class FaceDetector {
 
   get modelFile(): string { return path.basename(this.model.file); }
 
-  /** Faces sorted by box area, largest first. */
-  async detect(image: Mat): Promise<DetectedFace[]> {
-    const faces = await this.detectOnce(image, 0);
+  /** Faces sorted by box area, largest first. `maxSide` overrides the configured detector input size. */
+  async detect(image: Mat, maxSide = this.config.maxSide): Promise<DetectedFace[]> {
+    const faces = await this.detectOnce(image, 0, maxSide);
     if (faces.length || !this.config.padRetry) return faces;
     // YuNet can miss a face that fills the whole frame (ID photos, face crops): a border makes it an
     // ordinary face again. A quarter of the longer side on each side.
     const pad = Math.round(Math.max(image.cols, image.rows) * 0.25);
     const bordered = image.copyMakeBorder(pad, pad, pad, pad, cv.BORDER_CONSTANT, new cv.Vec3(0, 0, 0));
     try {
-      return await this.detectOnce(bordered, pad);
+      return await this.detectOnce(bordered, pad, maxSide);
     } finally {
       bordered.release();
     }
@@ -166,9 +166,9 @@ export class FaceDetector {
     return { ...face, landmarks };
   }
 
-  private async detectOnce(image: Mat, offset: number): Promise<DetectedFace[]> {
+  private async detectOnce(image: Mat, offset: number, maxSide: number): Promise<DetectedFace[]> {
     const min = this.config.minFaceSize;
-    return (await this.run(image, this.config.scoreThreshold, this.config.maxSide))
+    return (await this.run(image, this.config.scoreThreshold, maxSide))
       .map((f) => (offset ? toSource(f, 1, offset) : f))
       .filter((f) => f.box[2] >= min && f.box[3] >= min)
       .sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3]);

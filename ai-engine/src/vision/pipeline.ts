@@ -97,17 +97,18 @@ export class VisionPipeline {
 
   /** Faces sorted by box area, largest first. */
   async analyze(image: Mat, opts: AnalyzeOptions = {}): Promise<FaceAnalysis[]> {
-    const { embed = true, antispoof = true, maxFaces = Infinity, refineLandmarks = this.opts.refineLandmarks } = opts;
     const bgr = asBgr(image);
     try {
-      return await this.analyzeBgr(bgr, embed, antispoof, maxFaces, refineLandmarks);
+      return await this.analyzeBgr(bgr, opts);
     } finally {
       if (bgr !== image) bgr.release();
     }
   }
 
-  private async analyzeBgr(image: Mat, embed: boolean, antispoof: boolean, maxFaces: number, refineLandmarks: boolean): Promise<FaceAnalysis[]> {
-    let faces = (await this.detector.detect(image)).slice(0, maxFaces);
+  private async analyzeBgr(image: Mat, opts: AnalyzeOptions): Promise<FaceAnalysis[]> {
+    const { embed = true, antispoof = true, maxFaces = Infinity, refineLandmarks = this.opts.refineLandmarks, detectorMaxSide = this.opts.detectorMaxSide } = opts;
+    if (!(detectorMaxSide >= 32)) throw new Error('detectorMaxSide must be >= 32');
+    let faces = (await this.detector.detect(image, detectorMaxSide)).slice(0, maxFaces);
     if (refineLandmarks) {
       const refined = [];
       for (const f of faces) refined.push(await this.detector.refine(image, f));

@@ -123,6 +123,34 @@ describe('admin panel in Chromium', () => {
     await page.close();
   });
 
+  test('the attendance log filters by class and status, and its CSV export follows the filters', async () => {
+    const page = await contexts.staff.newPage();
+    const filters = `filters.classGroupId=${fx.groups.a.id}&filters.status=late`;
+    await page.goto(`/admin/resources/AttendanceLog?${filters}`);
+    await page.waitForSelector('tbody tr');
+    const expected = (await app.ds.getRepository(AttendanceLog).find({ where: { status: 'late' }, relations: { student: true } }))
+      .filter((m) => m.student!.classGroupId === fx.groups.a.id);
+    assert.ok(expected.length > 1);
+    assert.equal(await page.locator('tbody tr').count(), Math.min(expected.length, 10));
+    await page.screenshot({ path: artifactPath('attendance-log.png') });
+    await page.goto(`/admin/resources/AttendanceLog/actions/exportCsv?${filters}`);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download-csv]')]);
+    const [, ...rows] = parseCsv(fs.readFileSync(await download.path(), 'utf8'));
+    assert.equal(rows.length, expected.length);
+    assert.ok(rows.every((r) => r[5] === 'late' && r[4] === 'Class 7A'));
+    await page.close();
+  });
+
+  test('every user changes their own password on My account', async () => {
+    const page = await contexts.teacher.newPage();
+    await page.goto('/admin/pages/account');
+    await page.fill('input[name=current]', PASSWORD);
+    await page.fill('input[name=next]', 'teacher-new-password');
+    await page.click('button:has-text("Change password")');
+    assert.equal(await page.locator('[data-testid=password-result]').innerText(), 'Password changed.');
+    await page.close();
+  });
+
   test('the dashboard renders its charts', async () => {
     const page = await contexts.admin.newPage();
     await page.goto('/admin');

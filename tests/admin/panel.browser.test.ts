@@ -151,6 +151,41 @@ describe('admin panel in Chromium', () => {
     await page.close();
   });
 
+  test('an admin creates an SIS API key and sees it once', async () => {
+    const page = await contexts.admin.newPage();
+    await page.goto('/admin/resources/ApiKey/actions/createKey');
+    await page.fill('[data-testid=key-name]', 'Demo SIS');
+    await page.click('button:has-text("Create key")');
+    const key = await page.locator('[data-testid=new-key]').innerText();
+    assert.match(key, /^fa_/);
+    const res = await fetch(`${app.url}/api/v1/students`, { headers: { 'x-api-key': key } });
+    assert.equal(res.status, 200);
+    await page.goto('/admin/resources/ApiKey');
+    await page.waitForSelector('text=Demo SIS');
+    assert.equal(await page.getByText(key).count(), 0, 'not shown again');
+    await page.close();
+  });
+
+  test('enrol from photos with the engine down says so clearly', async () => {
+    const page = await contexts.staff.newPage();
+    await page.goto(`/admin/resources/Student/records/${fx.students[1].id}/enrollPhotos`);
+    await page.setInputFiles('[data-testid=enroll-files]', [{ name: 'a.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('not really a photo') }]);
+    await page.click('button:has-text("Enroll 1 photo")');
+    assert.match(await page.locator('[data-testid=enroll-error]').innerText(), /not reachable/);
+    await page.close();
+  });
+
+  test("a student's history lists their marks", async () => {
+    const page = await contexts.teacher.newPage();
+    await page.goto(`/admin/pages/reports?group=${fx.groups.a.id}&from=${fx.day}&to=${fx.day}`);
+    await page.selectOption('[data-testid=history-student]', String(fx.students[1].id));
+    await page.click('button:has-text("Show history")');
+    const history = page.locator('[data-testid=history]');
+    await history.waitFor();
+    assert.match(await history.innerText(), /session:\d+\s+late/);
+    await page.close();
+  });
+
   test('the dashboard renders its charts', async () => {
     const page = await contexts.admin.newPage();
     await page.goto('/admin');

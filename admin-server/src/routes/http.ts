@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { UnauthorizedError, createLogger, toErrorResponse } from '@attendance/shared';
+import { AppError, UnauthorizedError, createLogger, toErrorResponse } from '@attendance/shared';
 import type { AdminUser } from '../admin/policy.js';
 
 const log = createLogger('admin-http');
@@ -21,6 +21,8 @@ export const clientIp = (req: Request): string => req.ip ?? req.socket.remoteAdd
 export function errorHandler(err: unknown, req: Request, res: Response, next: NextFunction): void {
   if (res.headersSent) return next(err);
   const { status, body } = toErrorResponse(err);
-  if (status >= 500) log.error({ err, method: req.method, path: req.path }, 'request failed');
+  // A known condition (engine down) is a warning with its message; anything else gets its stack.
+  if (err instanceof AppError && status >= 500) log.warn({ code: body.error, error: body.message, method: req.method, path: req.path }, 'request failed');
+  else if (status >= 500) log.error({ err, method: req.method, path: req.path }, 'request failed');
   res.status(status).json(body);
 }

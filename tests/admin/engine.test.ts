@@ -1,43 +1,35 @@
 import '../helpers/admin-env.js';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { AuditLog, Student, loadConfig, openDatabase, verifyToken } from '@attendance/shared';
 import { startAdminApp, type AdminUnderTest } from '../helpers/admin-app.js';
 import { PASSWORD, seedFixture, type Fixture } from '../helpers/admin-fixtures.js';
 import { loginCookie, withCookie } from '../helpers/admin-http.js';
+import { startJsonServer } from '../helpers/admin-json-server.js';
 import { run } from '../helpers/spawn.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const calls: { auth?: string; body: { student_id: number; photos: string[] } }[] = [];
-let engine: http.Server;
+let engine: Awaited<ReturnType<typeof startJsonServer>>;
 let engineUrl: string;
 let app: AdminUnderTest;
 let fx: Fixture;
+const enrollCalls = () => engine.calls.filter((c) => c.url === '/api/v1/enroll').map((c) => ({ auth: c.auth, body: JSON.parse(c.body) as { student_id: number; photos: string[] } }));
 
 /** A stand-in for the engine's /health and /enroll: photo 2 of every request is "rejected". */
 before(async () => {
-  engine = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (c) => { raw += c; });
-    req.on('end', () => {
-      const send = (status: number, body: unknown) => { res.writeHead(status, { 'content-type': 'application/json' }); res.end(JSON.stringify(body)); };
-      if (req.url === '/health') return send(200, { status: 'ok' });
-      const body = JSON.parse(raw) as { student_id: number; photos: string[] };
-      calls.push({ auth: req.headers.authorization, body });
-      if (body.student_id === fx?.students[3].id) return send(409, { error: 'conflict', message: 'this face is already enrolled as another student' });
-      return send(201, { student_id: body.student_id, templates: body.photos.length - 1, rejected: [{ index: 1, reasons: ['no_face'] }] });
-    });
+  engine = await startJsonServer(({ url, body }) => {
+    if (url === '/health') return [200, { status: 'ok' }];
+    const req = JSON.parse(body) as { student_id: number; photos: string[] };
+    if (req.student_id === fx?.students[3].id) return [409, { error: 'conflict', message: 'this face is already enrolled as another student' }];
+    return [201, { student_id: req.student_id, templates: req.photos.length - 1, rejected: [{ index: 1, reasons: ['no_face'] }] }];
   });
-  await new Promise<void>((r) => engine.listen(0, '127.0.0.1', r));
-  engineUrl = `http://127.0.0.1:${(engine.address() as AddressInfo).port}`;
+  engineUrl = engine.url;
   app = await startAdminApp('engine', { engineUrl });
   fx = await seedFixture(app.ds);
 });
-after(async () => { await app.stop(); await new Promise((r) => engine.close(r)); });
+after(async () => { await app.stop(); await engine.close(); });
 
 describe('enrol from photos through the engine', () => {
   const enroll = async (role: string, studentId: number, photos: string[]) => {
@@ -50,7 +42,7 @@ describe('enrol from photos through the engine', () => {
     const res = await enroll('staff', ben, ['cGhvdG8x', 'cGhvdG8y']);
     assert.equal(res.status, 201);
     assert.deepEqual(await res.json(), { student_id: ben, templates: 1, rejected: [{ index: 1, reasons: ['no_face'] }] });
-    const claims = await verifyToken({ secret: app.config.JWT_SECRET, issuer: app.config.JWT_ISSUER }, calls.at(-1)!.auth!.slice(7), 'engine');
+    const claims = await verifyToken({ secret: app.config.JWT_SECRET, issuer: app.config.JWT_ISSUER }, enrollCalls().at(-1)!.auth!.slice(7), 'engine');
     assert.equal(claims.username, 'staff');
     assert.equal((await app.ds.getRepository(AuditLog).findOneByOrFail({ action: 'biometric.enrolled' })).entityId, String(ben));
     const jobs = await app.queue.getJobs(['waiting']);
@@ -77,13 +69,13 @@ describe('npm run seed:demo', () => {
     fs.mkdirSync(path.join(faces, '_videos'));
     fs.writeFileSync(path.join(faces, '_videos', 'clip.mp4'), '');
     const env = { ...process.env, DATA_DIR: tmp, SQLITE_FILE: path.join(tmp, 'seed.sqlite'), FACES_DIR: faces, ENGINE_URL: engineUrl };
-    const before = calls.length;
+    const before = enrollCalls().length;
     const seed = run(path.join(ROOT, 'node_modules/.bin/tsx'), ['scripts/seed-demo.ts'], { cwd: ROOT, env });
     const code = seed.child.exitCode ?? await new Promise((r) => seed.child.once('exit', r));
     assert.equal(code, 0, seed.output());
     assert.match(seed.output(), /enrolled 2 student\(s\) through the engine/);
-    assert.equal(calls.length - before, 2);
-    assert.equal(calls.at(-1)!.body.photos.length, 2);
+    assert.equal(enrollCalls().length - before, 2);
+    assert.equal(enrollCalls().at(-1)!.body.photos.length, 2);
     const { dataSource } = await openDatabase(loadConfig({ ...env, NODE_ENV: 'test' }));
     try {
       assert.deepEqual((await dataSource.getRepository(Student).find({ order: { rollNumber: 'ASC' } })).map((s) => s.rollNumber), ['DEMO-001', 'DEMO-002']);

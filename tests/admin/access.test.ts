@@ -52,6 +52,7 @@ describe('roles are enforced on the server', () => {
     assert.equal(marks.body.meta.total, 2, 'only the marks of class 7A');
     const cams = await json(await as('teacher')(app.url + '/admin/api/resources/Camera/actions/list'));
     assert.deepEqual(cams.body.records.map((r: { params: { name: string } }) => r.params.name), ['Room 101']);
+    assert.equal(cams.body.records[0].params.engineState, 'engine offline');
   });
 
   test('the teacher cannot delete biometric data (403, templates kept)', async () => {

@@ -39,7 +39,7 @@ export function adminOptions(deps: AdminDeps, marks: MarksService): AdminJSOptio
           pages: { reports: 'Reports', account: 'My account' },
           properties: {
             classGroupId: 'Class group', studentId: 'Student', cameraId: 'Camera', teacherId: 'Teacher', classSessionId: 'Timetable slot',
-            markedById: 'Marked by', templates: 'Face templates', poses: 'Poses', actorName: 'Who', entityId: 'Record',
+            markedById: 'Marked by', engineState: 'Live (engine)', status: 'Status', templates: 'Face templates', poses: 'Poses', actorName: 'Who', entityId: 'Record',
           },
           components: {
             Login: {

@@ -59,18 +59,19 @@ export class EngineClient {
     return this.call(token, 'POST', '/api/v1/detection/stop', { camera_id: cameraId });
   }
 
-  detectionStatus(token: string): Promise<DetectionStatus> {
-    return this.call(token, 'GET', '/api/v1/detection/status');
+  /** Read while a page renders: a slow engine must not hold the page up for long. */
+  detectionStatus(token: string, timeoutMs = 2000): Promise<DetectionStatus> {
+    return this.call(token, 'GET', '/api/v1/detection/status', undefined, timeoutMs);
   }
 
-  private async call<T>(token: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  private async call<T>(token: string, method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs = this.timeoutMs): Promise<T> {
     let res: Response;
     try {
       res = await this.fetchImpl(`${this.base}${path}`, {
         method,
         headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
       throw new EngineUnavailableError(err);

@@ -1,5 +1,5 @@
-import type { ActionContext, ActionRequest, ActionResponse, ResourceWithOptions } from 'adminjs';
-import { Camera, redactUrl } from '@attendance/shared';
+import type { ActionContext, ActionRequest, ActionResponse, RecordJSON, ResourceWithOptions } from 'adminjs';
+import { AppError, Camera, redactUrl } from '@attendance/shared';
 import { postOnly } from '../actions/run-action.js';
 import { Components } from '../component-loader.js';
 import type { AdminDeps } from '../deps.js';
@@ -16,6 +16,19 @@ export function cameraResource(deps: AdminDeps): ResourceWithOptions {
     else await deps.engine.stopDetection(token, id);
     return `Detection ${start ? 'starting' : 'stopping'} on ${String(context.record!.params.name)}.`;
   });
+  // The engine's own view (running, reconnecting…) next to the status it last wrote to the database.
+  const withLiveState = async (response: ActionResponse, _req: ActionRequest, context: ActionContext): Promise<ActionResponse> => {
+    const records: RecordJSON[] = response.records ?? (response.record ? [response.record] : []);
+    let live: Map<number, string> | null = null;
+    try {
+      const status = await deps.engine.detectionStatus(await deps.engineToken(userOf(context)));
+      live = new Map(status.cameras.map((c) => [c.camera_id, c.state]));
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+    }
+    for (const r of records) r.params.engineState = live ? (live.get(Number(r.id)) ?? 'not running') : 'engine offline';
+    return response;
+  };
   return {
     resource: new ScopedResource(Camera, {
       scope: (filter, user) => restrictFilter(filter, 'id', user.role === 'teacher' ? user.cameraIds : null),
@@ -23,21 +36,23 @@ export function cameraResource(deps: AdminDeps): ResourceWithOptions {
     options: {
       navigation: { name: 'Cameras', icon: 'Camera' },
       sort: { sortBy: 'name', direction: 'asc' },
-      listProperties: ['name', 'room', 'enabled', 'status', 'statusDetail', 'statusAt'],
-      showProperties: ['id', 'name', 'room', 'source', 'enabled', 'status', 'statusDetail', 'statusAt', 'createdAt'],
+      listProperties: ['name', 'room', 'enabled', 'engineState', 'status', 'statusDetail', 'statusAt'],
+      showProperties: ['id', 'name', 'room', 'source', 'enabled', 'engineState', 'status', 'statusDetail', 'statusAt', 'createdAt'],
       editProperties: ['name', 'room', 'source', 'enabled'],
       properties: {
         source: { description: 'rtsp://user:pass@host/path, usb:0 or file:/path/video.mp4' },
+        engineState: { type: 'string', isVisible: { list: true, show: true, edit: false, filter: false } },
         status: { availableValues: ['stopped', 'starting', 'running', 'reconnecting', 'failed'].map((v) => ({ value: v, label: v })) },
       },
       actions: {
         ...standardActions('Camera'),
+        list: { isAccessible: allowed('Camera', 'list'), after: withLiveState },
         // Credentials in an RTSP URL are for the engine, not for whoever reads the list.
         show: {
           isAccessible: allowed('Camera', 'show'),
           after: async (response: ActionResponse, _req: ActionRequest, context: ActionContext) => {
             if (response.record && userOf(context).role === 'teacher') response.record.params.source = redactUrl(String(response.record.params.source));
-            return response;
+            return withLiveState(response, _req, context);
           },
         },
         startDetection: {

@@ -1,7 +1,7 @@
 import '../helpers/admin-env.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { AuditLog, FaceTemplate, Student, User, verifyToken } from '@attendance/shared';
+import { AttendanceLog, AuditLog, FaceTemplate, Student, User, verifyToken } from '@attendance/shared';
 import { startAdminApp, type AdminUnderTest } from '../helpers/admin-app.js';
 import { PASSWORD, seedFixture, type Fixture } from '../helpers/admin-fixtures.js';
 import { loginCookie, withCookie } from '../helpers/admin-http.js';
@@ -179,6 +179,18 @@ describe('manual marks and user management through AdminJS', () => {
     assert.deepEqual(audit.map((a) => a.action), ['attendance.marked', 'attendance.corrected']);
     assert.equal(JSON.parse(audit[1].details!).from, 'excused');
     assert.equal((await post('teacher', `/admin/api/resources/AttendanceLog/records/${id}/edit`, { status: 'absent' })).status, 403);
+  });
+
+  test('deleting a student is a soft delete: history stays, the list hides them, the deletion is audited', async () => {
+    const dora = fx.students[3];
+    const res = await json(await post('staff', `/admin/api/resources/Student/records/${dora.id}/delete`, {}));
+    assert.equal(res.body.notice.type, 'success', JSON.stringify(res.body.notice));
+    const row = await app.ds.getRepository(Student).findOneOrFail({ where: { id: dora.id }, withDeleted: true });
+    assert.ok(row.deletedAt, 'deletedAt set');
+    assert.equal(await app.ds.getRepository(AttendanceLog).countBy({ studentId: dora.id }), 1, 'attendance kept');
+    const list = await json(await as('staff')(`${app.url}/admin/api/resources/Student/actions/list?filters.rollNumber=B-001`));
+    assert.equal(list.body.meta.total, 0);
+    assert.ok(await app.ds.getRepository(AuditLog).existsBy({ action: 'student.deleted', entityId: String(dora.id) }));
   });
 
   test('an admin creates a user with a hashed password and resets it; the change is audited', async () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { AttendanceLog, schoolDay, writeAudit } from '@attendance/shared';
+import { AttendanceLog, AuditLog, schoolDay, writeAudit } from '@attendance/shared';
 import { parseCsv } from '../../admin-server/src/services/csv.js';
 import { startAdminApp, type AdminUnderTest } from '../helpers/admin-app.js';
 import { PASSWORD, seedFixture, type Fixture } from '../helpers/admin-fixtures.js';
@@ -120,6 +120,7 @@ describe('admin panel in Chromium', () => {
     assert.deepEqual(rows.map((r) => [r[0], r[1], r[2], r[5], r[10]]),
       expected.map((m) => [m.day, m.markedAt.toISOString(), m.student!.name, m.status, m.note ?? '']));
     assert.equal(rows[1][10], 'line1\nline2, with comma', 'a note with a comma and a line break survives');
+    assert.ok(await app.ds.getRepository(AuditLog).existsBy({ action: 'attendance.exported', actorName: 'staff' }), 'the export is audited');
     await page.close();
   });
 

@@ -50,7 +50,8 @@ export function makeAuthenticate(ds: DataSource, limiter: FailureLimiter) {
 export function refreshSessionUser(ds: DataSource) {
   return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
     const current = req.session?.adminUser;
-    if (!current) return next();
+    // Static bundles carry no data: no need to ask the database for each of them.
+    if (!current || req.path.includes('/frontend/assets/')) return next();
     try {
       const user = await ds.getRepository(User).findOneBy({ id: current.userId });
       if (!user || !user.active) {

@@ -1,20 +1,21 @@
-// Composition root of the AI engine: configuration, database, then the HTTP/WebSocket server.
-import uWS from 'uWebSockets.js';
-import { assertSchemaCurrent, createLogger, loadConfig, openDatabase } from '@attendance/shared';
+// The AI engine process: configuration, the engine, signals.
+import { ConfigError, createLogger } from '@attendance/shared';
+import { loadEngineConfig } from './config.js';
+import { createEngine } from './engine.js';
 
 const log = createLogger('ai-engine');
-const config = loadConfig();
-const { dataSource } = await openDatabase(config, { migrate: false });
-await assertSchemaCurrent(dataSource);
-
-const app = uWS.App();
-app.get('/health', (res) => {
-  res.cork(() => res.writeHeader('Content-Type', 'application/json').end(JSON.stringify({ status: 'ok', database: dataSource.isInitialized })));
-});
-app.listen(config.BIND_HOST, config.ENGINE_PORT, (socket) => {
-  if (!socket) {
-    log.fatal({ port: config.ENGINE_PORT }, 'cannot listen');
-    process.exit(1);
-  }
-  log.info({ host: config.BIND_HOST, port: config.ENGINE_PORT }, 'ai-engine listening');
-});
+try {
+  const config = loadEngineConfig();
+  const engine = await createEngine(config, { log });
+  await engine.listen();
+  const stop = (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    engine.close().then(() => process.exit(0), (err) => { log.error({ err }, 'shutdown failed'); process.exit(1); });
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+} catch (err) {
+  if (err instanceof ConfigError) console.error(err.message);
+  else log.fatal({ err }, 'ai-engine failed to start');
+  process.exit(1);
+}

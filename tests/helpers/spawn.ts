@@ -18,6 +18,8 @@ export interface Running {
   /** Resolves when `pattern` appears in stdout/stderr; rejects on exit or timeout. */
   waitFor: (pattern: RegExp, timeoutMs: number) => Promise<RegExpMatchArray>;
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
+  /** Resolves with the exit code when the process ends by itself. */
+  exited: Promise<number | null>;
 }
 
 /** Runs a command, collecting its output, for tests that drive the real scripts and servers. */
@@ -31,6 +33,7 @@ export function run(cmd: string, args: string[], opts: { cwd: string; env: NodeJ
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { listeners.forEach((l) => l()); resolve(code); }));
   return {
     child,
+    exited,
     output: () => out,
     waitFor: (pattern, timeoutMs) => new Promise((resolve, reject) => {
       const check = () => {

@@ -30,6 +30,8 @@ const schema = z.object({
   SQLITE_FILE: z.string().min(1).optional(),
   /** Redis for the BullMQ job queues (gallery sync between engine instances). */
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://'),
+  /** Namespace of the BullMQ keys in Redis: several installations (or test runs) can share one Redis. */
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/).default('fa'),
   /** Address the servers bind to. 127.0.0.1 keeps them off the network until you choose otherwise. */
   BIND_HOST: z.string().min(1).default('127.0.0.1'),
   ADMIN_PORT: port.default(8000),

@@ -1,0 +1,83 @@
+import type { DataSource } from 'typeorm';
+import {
+  AttendanceLog, ClassSession, Student, isUniqueViolation, parseClockTime, schoolClock, schoolDay,
+  type AttendanceSource, type AttendanceStatus,
+} from '@attendance/shared';
+import type { Metrics } from '../observability/metrics.js';
+import type { Publisher } from '../transport/ws/publisher.js';
+
+export interface MarkRequest {
+  studentId: number;
+  confidence: number | null;
+  source: AttendanceSource;
+  cameraId?: number | null;
+}
+
+export type MarkResult =
+  | { marked: true; record: AttendanceLog }
+  | { marked: false; reason: 'already_marked' | 'not_in_roster' | 'inactive_student' };
+
+/** What counts now for a camera: a running timetable session (with its roster), or the whole day. */
+export interface MarkContext { day: string; slot: string; status: AttendanceStatus; session: ClassSession | null }
+
+/**
+ * The attendance rules. One mark per student per day; while a timetable session runs in front of the
+ * camera, one mark per student per session, `late` after the session's late-after minutes, and only
+ * students of that class group. The database's unique key on (student, day, slot) is the final guard,
+ * so two engines racing for the same student cannot both write.
+ */
+export class AttendanceService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly timeZone: string,
+    private readonly publisher: Publisher,
+    private readonly metrics: Metrics,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** The running session for a camera at `at`, if any (timetable times are in the school's zone). */
+  async contextFor(cameraId: number | null | undefined, at: Date = this.now()): Promise<MarkContext> {
+    const day = schoolDay(at, this.timeZone);
+    if (cameraId) {
+      const { weekday, minutes } = schoolClock(at, this.timeZone);
+      const sessions = await this.db.getRepository(ClassSession).findBy({ cameraId, weekday });
+      const session = sessions.find((s) => minutes >= parseClockTime(s.startTime) && minutes < parseClockTime(s.endTime));
+      if (session) {
+        const late = minutes > parseClockTime(session.startTime) + session.lateAfterMinutes;
+        return { day, slot: `session:${session.id}`, status: late ? 'late' : 'present', session };
+      }
+    }
+    return { day, slot: 'day', status: 'present', session: null };
+  }
+
+  /** The students allowed to be marked by this camera now (a session's roster), or undefined for all. */
+  async rosterFor(ctx: MarkContext): Promise<Set<number> | undefined> {
+    if (!ctx.session) return undefined;
+    const students = await this.db.getRepository(Student).find({ select: { id: true }, where: { classGroupId: ctx.session.classGroupId, active: true } });
+    return new Set(students.map((s) => s.id));
+  }
+
+  async mark(req: MarkRequest, ctx?: MarkContext): Promise<MarkResult> {
+    const at = this.now();
+    const context = ctx ?? (await this.contextFor(req.cameraId, at));
+    const student = await this.db.getRepository(Student).findOneBy({ id: req.studentId });
+    if (!student || !student.active) return { marked: false, reason: 'inactive_student' };
+    if (context.session && student.classGroupId !== context.session.classGroupId) return { marked: false, reason: 'not_in_roster' };
+    const record = this.db.getRepository(AttendanceLog).create({
+      studentId: req.studentId, markedAt: at, day: context.day, slot: context.slot, status: context.status,
+      confidence: req.confidence, source: req.source, cameraId: req.cameraId ?? null, classSessionId: context.session?.id ?? null,
+    });
+    try {
+      await this.db.getRepository(AttendanceLog).insert(record);
+    } catch (err) {
+      if (isUniqueViolation(err)) return { marked: false, reason: 'already_marked' };
+      throw err;
+    }
+    this.metrics.marks.inc({ source: req.source });
+    this.publisher.publish('attendance', {
+      id: record.id, studentId: student.id, studentName: student.name, status: record.status, source: record.source,
+      cameraId: record.cameraId, classSessionId: record.classSessionId, confidence: record.confidence, markedAt: at.toISOString(),
+    });
+    return { marked: true, record };
+  }
+}

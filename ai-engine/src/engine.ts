@@ -1,0 +1,113 @@
+// Builds the engine from its parts, by hand: tests create one in-process; main.ts runs one.
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import uWS, { type us_listen_socket } from 'uWebSockets.js';
+import type { DataSource } from 'typeorm';
+import { TemplateCipher, assertSchemaCurrent, createLogger, openDatabase, type Logger } from '@attendance/shared';
+import { AttendanceService } from './attendance/attendance.service.js';
+import { AuthService } from './auth/auth.service.js';
+import type { EngineConfig } from './config.js';
+import { EnrollmentService } from './enrollment/enroll.service.js';
+import { GalleryJobs } from './jobs/gallery-jobs.js';
+import { GalleryService } from './matching/gallery.service.js';
+import { Metrics } from './observability/metrics.js';
+import { RecognitionService } from './recognition/recognize.service.js';
+import { HttpRouter } from './transport/http/router.js';
+import { authRoutes } from './transport/http/routes/auth.routes.js';
+import { enrollRoutes } from './transport/http/routes/enroll.routes.js';
+import { recognizeRoutes } from './transport/http/routes/recognize.routes.js';
+import { systemRoutes } from './transport/http/routes/system.routes.js';
+import { Publisher } from './transport/ws/publisher.js';
+import { wsServer } from './transport/ws/ws-server.js';
+import { DEFAULT_MATCH_THRESHOLD, VisionPipeline } from './vision/index.js';
+
+const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+const SHUTDOWN_GRACE_MS = 10_000;
+
+export interface EngineOptions {
+  /** Injected clock for the attendance rules (tests). */
+  now?: () => Date;
+  log?: Logger;
+}
+
+export interface Engine {
+  readonly db: DataSource;
+  readonly vision: VisionPipeline;
+  readonly gallery: GalleryService;
+  readonly jobs: GalleryJobs;
+  readonly router: HttpRouter;
+  readonly publisher: Publisher;
+  /** Listens on BIND_HOST:port (0 = a free port); resolves to the port. */
+  listen(port?: number): Promise<number>;
+  /** Stops accepting, finishes in-flight requests, then closes the queue, models and database. */
+  close(): Promise<void>;
+}
+
+export async function createEngine(config: EngineConfig, opts: EngineOptions = {}): Promise<Engine> {
+  const log = opts.log ?? createLogger('ai-engine', { level: config.LOG_LEVEL });
+  const { dataSource: db } = await openDatabase(config, { migrate: false });
+  await assertSchemaCurrent(db);
+  const vision = await VisionPipeline.load({
+    modelsDir: config.MODELS_DIR, threads: config.VISION_THREADS, detectorScoreThreshold: config.DETECTOR_SCORE_THRESHOLD,
+    minFaceSize: config.MIN_FACE_SIZE, maxImagePixels: config.MAX_IMAGE_PIXELS,
+  });
+  const metrics = new Metrics();
+  const cipher = new TemplateCipher(config.templateKey, config.TEMPLATE_KEY_ID);
+  const gallery = new GalleryService(db, cipher, vision.modelId, { threshold: config.MATCH_THRESHOLD ?? DEFAULT_MATCH_THRESHOLD, margin: config.MATCH_MARGIN }, log);
+  await gallery.reloadAll();
+  const jobs = new GalleryJobs(config.REDIS_URL, config.QUEUE_PREFIX, log);
+  await jobs.start(gallery);
+
+  const publisher = new Publisher();
+  const auth = new AuthService(db, {
+    secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, tokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    maxAttempts: config.LOGIN_MAX_ATTEMPTS, windowSeconds: config.LOGIN_WINDOW_SECONDS,
+  });
+  const attendance = new AttendanceService(db, config.SCHOOL_TIMEZONE, publisher, metrics, opts.now);
+  const recognition = new RecognitionService(vision, gallery, attendance, metrics, config.ANTISPOOF_THRESHOLD);
+  const enrollment = new EnrollmentService(db, vision, gallery, cipher, jobs);
+
+  metrics.gauge('engine_gallery_templates', 'Face templates in the in-memory gallery', () => gallery.size);
+  metrics.gauge('engine_gallery_students', 'Students with templates in the gallery', () => gallery.gallery.studentCount);
+  metrics.gauge('engine_ws_clients', 'Connected WebSocket clients', () => publisher.clients);
+  metrics.gauge('engine_ws_dropped_events_total', 'Droppable events skipped for slow WebSocket clients', () => publisher.dropped);
+
+  const app = uWS.App();
+  const router = new HttpRouter(app, { auth, metrics, log, corsOrigins: config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean), maxBodyBytes: config.MAX_BODY_BYTES });
+  const health = {
+    check: async () => {
+      const database = await db.query('SELECT 1').then(() => true, () => false);
+      const redis = await jobs.ping().catch(() => false);
+      return { ok: database && redis, models: vision.modelId, database, redis, gallery: { templates: gallery.size, students: gallery.gallery.studentCount } };
+    },
+  };
+  authRoutes(router, auth);
+  recognizeRoutes(router, recognition);
+  enrollRoutes(router, enrollment);
+  systemRoutes(router, { health, metrics, version: VERSION });
+  wsServer(app, { auth, publisher, log });
+  router.fallback();
+
+  let socket: us_listen_socket | null = null;
+  return {
+    db, vision, gallery, jobs, router, publisher,
+    listen: (port = config.ENGINE_PORT) => new Promise((resolve, reject) => {
+      app.listen(config.BIND_HOST, port, (s) => {
+        if (!s) return reject(new Error(`cannot listen on ${config.BIND_HOST}:${port}`));
+        socket = s;
+        const actual = uWS.us_socket_local_port(s as unknown as uWS.us_socket);
+        log.info({ host: config.BIND_HOST, port: actual, models: path.basename(config.MODELS_DIR) }, 'ai-engine listening');
+        resolve(actual);
+      });
+    }),
+    close: async () => {
+      if (socket) uWS.us_listen_socket_close(socket);
+      socket = null;
+      const deadline = Date.now() + SHUTDOWN_GRACE_MS;
+      while (router.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await jobs.close();
+      await vision.close();
+      await db.destroy();
+    },
+  };
+}

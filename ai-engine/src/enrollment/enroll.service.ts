@@ -1,0 +1,143 @@
+import crypto from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import {
+  ConflictError, FaceTemplate, ForbiddenError, NotFoundError, Student, UnprocessableError, isUniqueViolation, writeAudit,
+  type TemplateCipher, type TemplatePose,
+} from '@attendance/shared';
+import type { Principal } from '../auth/auth.service.js';
+import type { GalleryJobs } from '../jobs/gallery-jobs.js';
+import type { GalleryService } from '../matching/gallery.service.js';
+import { cosine, ImageDecodeError, type FaceAnalysis, type VisionPipeline } from '../vision/index.js';
+
+export type EnrollTarget = { studentId: number } | { name: string; rollNumber: string; classGroupId?: number | null };
+
+export interface EnrollRequest {
+  target: EnrollTarget;
+  photos: Array<Buffer | string>;
+  /** Store even if the face matches another student (admins only). */
+  force?: boolean;
+  pose?: TemplatePose;
+  actor: Principal;
+  ip?: string;
+}
+
+export interface EnrollResult {
+  student_id: number;
+  created: boolean;
+  templates: number;
+  rejected: Array<{ index: number; reasons: string[] }>;
+}
+
+/** A second face at least this fraction of the largest one's area makes a photo ambiguous. */
+const SECOND_FACE_AREA_RATIO = 0.25;
+
+/**
+ * Photos (or liveness frames) → quality-gated, duplicate-checked, encrypted templates of one student.
+ * No image is stored. The local gallery is patched at once; other engines follow the gallery job.
+ */
+export class EnrollmentService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly vision: VisionPipeline,
+    private readonly gallery: GalleryService,
+    private readonly cipher: TemplateCipher,
+    private readonly jobs: GalleryJobs,
+  ) {}
+
+  async enrollPhotos(req: EnrollRequest): Promise<EnrollResult> {
+    const accepted: Array<{ index: number; face: FaceAnalysis }> = [];
+    const rejected: EnrollResult['rejected'] = [];
+    for (const [index, photo] of req.photos.entries()) {
+      const verdict = await this.checkPhoto(photo);
+      if ('reasons' in verdict) rejected.push({ index, reasons: verdict.reasons });
+      else accepted.push({ index, face: verdict.face });
+    }
+    for (const r of this.inconsistent(accepted)) {
+      rejected.push({ index: r.index, reasons: ['different_person'] });
+      accepted.splice(accepted.indexOf(r), 1);
+    }
+    if (!accepted.length) throw new UnprocessableError('no usable face in any photo', { rejected });
+    const stored = await this.store(req, accepted.map((a) => ({ embedding: a.face.embedding!, quality: a.face.score })));
+    return { ...stored, rejected: rejected.sort((a, b) => a.index - b.index) };
+  }
+
+  /** Stores ready embeddings (from a liveness session) with the same duplicate check and bookkeeping. */
+  async store(req: Omit<EnrollRequest, 'photos'>, embeddings: Array<{ embedding: Float32Array; quality: number | null; pose?: TemplatePose }>): Promise<EnrollResult> {
+    const existingId = 'studentId' in req.target ? req.target.studentId : undefined;
+    this.checkDuplicates(embeddings.map((e) => e.embedding), existingId, req);
+    const { studentId, created } = await this.db.transaction(async (tx) => {
+      let student: Student | null;
+      if ('studentId' in req.target) {
+        student = await tx.getRepository(Student).findOneBy({ id: req.target.studentId });
+        if (!student) throw new NotFoundError(`student ${req.target.studentId} does not exist`);
+        if (!student.active) throw new ConflictError(`student ${student.id} is inactive`);
+      } else {
+        try {
+          student = await tx.getRepository(Student).save(tx.getRepository(Student).create({
+            name: req.target.name, rollNumber: req.target.rollNumber, classGroupId: req.target.classGroupId ?? null, active: true,
+          }));
+        } catch (err) {
+          if (isUniqueViolation(err)) throw new ConflictError(`roll number ${req.target.rollNumber} is taken`);
+          throw err;
+        }
+      }
+      for (const e of embeddings) {
+        const id = crypto.randomUUID();
+        await tx.getRepository(FaceTemplate).insert({
+          id, studentId: student.id, pose: e.pose ?? req.pose ?? 'upload', modelId: this.vision.modelId, quality: e.quality,
+          keyId: this.cipher.keyId, ciphertext: this.cipher.encrypt(e.embedding, student.id, id),
+        });
+      }
+      if (!student.enrolledAt) await tx.getRepository(Student).update(student.id, { enrolledAt: new Date() });
+      const actor = req.actor.kind === 'user' ? { id: req.actor.userId, name: req.actor.username } : { id: null, name: `device:${req.actor.name}` };
+      await writeAudit(tx, { action: 'enrollment.templates_added', actor, entity: 'student', entityId: student.id,
+        details: { templates: embeddings.length, poses: embeddings.map((e) => e.pose ?? req.pose ?? 'upload'), forced: !!req.force }, ip: req.ip });
+      return { studentId: student.id, created: !('studentId' in req.target) };
+    });
+    await this.gallery.reloadStudent(studentId);
+    await this.jobs.enqueue('gallery.student-enrolled', { studentId });
+    return { student_id: studentId, created, templates: embeddings.length, rejected: [] };
+  }
+
+  private async checkPhoto(photo: Buffer | string): Promise<{ face: FaceAnalysis } | { reasons: string[] }> {
+    let faces: FaceAnalysis[];
+    try {
+      faces = await this.vision.analyzeBytes(photo, { embed: true, antispoof: false });
+    } catch (err) {
+      if (err instanceof ImageDecodeError) return { reasons: [err.reason === 'too_large' ? 'image_too_large' : 'not_an_image'] };
+      throw err;
+    }
+    if (!faces.length) return { reasons: ['no_face'] };
+    const area = (f: FaceAnalysis) => f.box[2] * f.box[3];
+    if (faces.length > 1 && area(faces[1]) >= SECOND_FACE_AREA_RATIO * area(faces[0])) return { reasons: ['multiple_faces'] };
+    // No anti-spoofing gate here: an uploaded photo IS a photo. Liveness and cameras check it live.
+    const face = faces[0];
+    return face.quality.ok ? { face } : { reasons: face.quality.reasons };
+  }
+
+  /** Photos whose face disagrees with the others' (someone else's photo in the set). */
+  private inconsistent(accepted: Array<{ index: number; face: FaceAnalysis }>) {
+    if (accepted.length < 3) return [];
+    const threshold = this.gallery.matchPolicy.threshold;
+    return accepted.filter((a) => {
+      const others = accepted.filter((b) => b !== a).map((b) => cosine(a.face.embedding!, b.face.embedding!));
+      return Math.max(...others) < threshold;
+    });
+  }
+
+  /** 409 when a face already belongs to another student, unless an admin forces it. */
+  private checkDuplicates(vectors: Float32Array[], studentId: number | undefined, req: Omit<EnrollRequest, 'photos'>): void {
+    const { threshold } = this.gallery.matchPolicy;
+    for (const v of vectors) {
+      const other = this.gallery.gallery.search(v, 3).find((c) => c.studentId !== studentId && c.similarity >= threshold);
+      if (!other) continue;
+      if (req.force) {
+        if (req.actor.kind === 'user' && req.actor.role === 'admin') return;
+        throw new ForbiddenError('only an admin may force an enrolment that matches another student');
+      }
+      throw new ConflictError(`this face already matches student ${other.studentId}`, {
+        student_id: other.studentId, name: this.gallery.nameOf(other.studentId), similarity: Math.round(other.similarity * 10000) / 10000,
+      });
+    }
+  }
+}

@@ -1,0 +1,75 @@
+import { In, IsNull, type DataSource } from 'typeorm';
+import { FaceTemplate, Student, type Logger, type TemplateCipher } from '@attendance/shared';
+import { Gallery, type GalleryEntry } from './gallery.js';
+import { decide, type MatchDecision, type MatchPolicy } from './matcher.js';
+
+/**
+ * Keeps the in-memory gallery equal to the database: all active students' templates of the current
+ * embedding model, decrypted. Rebuilt at start-up and patched per student when a gallery job arrives.
+ */
+export class GalleryService {
+  readonly gallery = new Gallery();
+  private names = new Map<number, string>();
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly cipher: TemplateCipher,
+    private readonly modelId: string,
+    private readonly policy: MatchPolicy,
+    private readonly log: Logger,
+  ) {}
+
+  get size(): number { return this.gallery.size; }
+  get matchPolicy(): MatchPolicy { return this.policy; }
+
+  nameOf(studentId: number): string | null { return this.names.get(studentId) ?? null; }
+
+  match(vector: Float32Array, roster?: ReadonlySet<number>): MatchDecision {
+    return decide(this.gallery, vector, this.policy, roster);
+  }
+
+  /**
+   * Loads everything. Refuses (throws) when templates exist but the key decrypts none of them: that is
+   * a wrong TEMPLATE_ENCRYPTION_KEY, and running on would silently recognise no one.
+   */
+  async reloadAll(): Promise<void> {
+    const { entries, failed, total } = await this.read();
+    if (total > 0 && entries.length === 0) {
+      throw new Error(`TEMPLATE_ENCRYPTION_KEY cannot decrypt any of the ${total} face templates: wrong key? The engine will not start.`);
+    }
+    if (failed) this.log.warn({ failed }, 'face templates that failed to decrypt were skipped (tampered or moved rows)');
+    this.gallery.load(entries);
+    this.log.info({ templates: entries.length, students: this.gallery.studentCount }, 'gallery loaded');
+  }
+
+  /** Re-reads one student (enrolled, templates deleted, deactivated): idempotent. */
+  async reloadStudent(studentId: number): Promise<number> {
+    const { entries } = await this.read(studentId);
+    this.gallery.setStudent(studentId, entries.map((e) => e.vector));
+    if (!entries.length) this.names.delete(studentId);
+    return entries.length;
+  }
+
+  private async read(studentId?: number): Promise<{ entries: GalleryEntry[]; failed: number; total: number }> {
+    const students = await this.db.getRepository(Student).find({
+      select: { id: true, name: true },
+      where: { active: true, deletedAt: IsNull(), ...(studentId === undefined ? {} : { id: studentId }) },
+    });
+    if (!students.length) return { entries: [], failed: 0, total: 0 };
+    for (const s of students) this.names.set(s.id, s.name);
+    const rows = await this.db.getRepository(FaceTemplate).find({
+      where: { modelId: this.modelId, studentId: In(students.map((s) => s.id)) },
+    });
+    const entries: GalleryEntry[] = [];
+    let failed = 0;
+    for (const row of rows) {
+      try {
+        entries.push({ studentId: row.studentId, vector: this.cipher.decrypt(row.ciphertext, row.studentId, row.id) });
+      } catch (err) {
+        failed++;
+        this.log.debug({ templateId: row.id, studentId: row.studentId, err }, 'template failed to decrypt');
+      }
+    }
+    return { entries, failed, total: rows.length };
+  }
+}

@@ -87,6 +87,8 @@ export function attendanceResource(marks: MarksService): ResourceWithOptions {
           actionType: 'resource',
           icon: 'Download',
           component: Components.ExportCsv,
+          // In a drawer AdminJS keeps the list's query string, so the export starts from the list's filters.
+          showInDrawer: true,
           isAccessible: allowed('AttendanceLog', 'exportCsv'),
           handler: async () => ({}),
         },

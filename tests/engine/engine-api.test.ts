@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Queue } from 'bullmq';
+import { WebSocket } from 'ws';
 import { FaceTemplate, QUEUES, Student, TemplateCipher, jobId, loadConfig, openDatabase, redisOptions, signToken } from '@attendance/shared';
 import { VisionPipeline, cv } from '../../ai-engine/src/vision/index.js';
 import { face, facesAvailable, FACES_DIR } from '../helpers/faces.js';
@@ -148,6 +149,40 @@ describe('ai-engine HTTP API', { skip: !facesAvailable && `face fixtures missing
       await vision.close();
       await dataSource.destroy();
     }
+  });
+
+  test('a WebSocket without a token is refused; with one it receives the attendance event of recognize?mark=true', async () => {
+    const wsUrl = engine.url.replace('http', 'ws') + '/ws';
+    const refused = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(wsUrl);
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('open', () => resolve(101));
+    });
+    assert.equal(refused, 401);
+    const forged = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(`${wsUrl}?token=not.a.token`);
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('open', () => resolve(101));
+    });
+    assert.equal(forged, 401);
+
+    const staff = await engine.token('staff');
+    // The browser way: the token as a subprotocol.
+    const ws = new WebSocket(`${wsUrl}?topics=attendance`, ['bearer', staff]);
+    await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+    assert.equal(ws.protocol, 'bearer');
+    const event = new Promise<any>((resolve) => ws.on('message', (m) => resolve(JSON.parse(m.toString()))));
+    const marked = await call('/api/v1/recognize?mark=true', { method: 'POST', token: staff, json: { image: b64('fr_obama/obama1.jpg') } });
+    assert.equal(marked.status, 200);
+    assert.equal(marked.body.marks[0].marked, true, JSON.stringify(marked.body.marks));
+    const msg = await event;
+    assert.equal(msg.topic, 'attendance');
+    assert.equal(msg.event.studentName, 'Barack Obama');
+    assert.equal(msg.event.status, 'present');
+    ws.close();
+    // Marked once per day: the second recognition does not mark again.
+    const again = await call('/api/v1/recognize?mark=true', { method: 'POST', token: staff, json: { image: b64('fr_obama/obama2.jpg') } });
+    assert.deepEqual(again.body.marks, [{ marked: false, reason: 'already_marked' }]);
   });
 
   test('the OpenAPI document lists exactly the routes served', async () => {

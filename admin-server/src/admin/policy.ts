@@ -49,4 +49,3 @@ export function groupScope(user: AdminUser): number[] | null {
 export function nonEmpty(ids: number[]): number[] {
   return ids.length ? ids : [-1];
 }
-

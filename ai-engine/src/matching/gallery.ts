@@ -12,6 +12,7 @@ export class Gallery {
   private rows = 0;
 
   constructor(readonly dim = 128, capacity = 1024) {
+    if (dim % 4) throw new RangeError('dimension must be a multiple of 4 (the search loop is unrolled by 4)');
     this.data = new Float32Array(capacity * dim);
     this.owners = new Int32Array(capacity);
   }
@@ -53,20 +54,36 @@ export class Gallery {
    */
   search(query: Float32Array, k = 2, allow?: ReadonlySet<number>): StudentScore[] {
     if (query.length !== this.dim) throw new RangeError(`query has ${query.length} values, gallery ${this.dim}`);
-    const best = new Map<number, number>();
+    // The k best students so far, best first; k is tiny, so arrays beat any heap or map.
+    const ids: number[] = [];
+    const sims: number[] = [];
     const { data, owners, dim } = this;
     for (let r = 0; r < this.rows; r++) {
       const owner = owners[r];
       if (allow && !allow.has(owner)) continue;
-      let dot = 0;
       const base = r * dim;
-      for (let i = 0; i < dim; i++) dot += data[base + i] * query[i];
-      const prev = best.get(owner);
-      if (prev === undefined || dot > prev) best.set(owner, dot);
+      let d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+      for (let i = 0; i < dim; i += 4) {
+        d0 += data[base + i] * query[i];
+        d1 += data[base + i + 1] * query[i + 1];
+        d2 += data[base + i + 2] * query[i + 2];
+        d3 += data[base + i + 3] * query[i + 3];
+      }
+      const dot = d0 + d1 + d2 + d3;
+      if (ids.length === k && dot <= sims[k - 1]) continue;
+      const j = ids.indexOf(owner);
+      if (j >= 0) {
+        if (dot <= sims[j]) continue;
+        ids.splice(j, 1);
+        sims.splice(j, 1);
+      }
+      let at = sims.findIndex((s) => dot > s);
+      if (at < 0) at = sims.length;
+      ids.splice(at, 0, owner);
+      sims.splice(at, 0, dot);
+      if (ids.length > k) { ids.pop(); sims.pop(); }
     }
-    return [...best].map(([studentId, similarity]) => ({ studentId, similarity }))
-      .sort((a, b) => b.similarity - a.similarity)
-      .slice(0, k);
+    return ids.map((studentId, i) => ({ studentId, similarity: sims[i] }));
   }
 
   private append(studentId: number, vector: Float32Array): void {

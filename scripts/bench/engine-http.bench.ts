@@ -1,0 +1,55 @@
+// Recognize over HTTP on loopback: requests per second and latency with autocannon (bounded
+// duration), against the same frame through the vision pipeline in this process (the reference:
+// what the model work alone allows), so the ratio shows what the server adds.
+import fs from 'node:fs';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { startRedis } from '../lib/redis.mjs';
+import { startEngine } from '../../tests/helpers/engine.js';
+import { VisionPipeline } from '../../ai-engine/src/vision/index.js';
+import { timeIt, type BenchOptions, type BenchRow } from '../bench.js';
+
+export const name = 'engine-http';
+
+const FACES = process.env.FACES_DIR ?? path.resolve(import.meta.dirname, '../../../shared/faces');
+
+export async function run(opts: BenchOptions): Promise<BenchRow[]> {
+  const frameFile = path.join(FACES, 'yyw_caijin/capture_100.jpg');
+  if (!fs.existsSync(frameFile)) {
+    opts.log(`  SKIPPED: face fixtures not found at ${FACES} (set FACES_DIR)`);
+    return [];
+  }
+  const frame = fs.readFileSync(frameFile);
+  const redis = process.env.REDIS_URL ? null : await startRedis();
+  if (redis) process.env.REDIS_URL = redis.url;
+  const engine = await startEngine({ LOG_LEVEL: 'error' });
+  try {
+    const token = await engine.token('staff');
+    const enroll = await fetch(`${engine.url}/api/v1/enroll`, {
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Bench', roll_number: 'B-1', photos: ['capture_200.jpg', 'capture_300.jpg'].map((f) => fs.readFileSync(path.join(FACES, 'yyw_caijin', f)).toString('base64')) }),
+    });
+    if (enroll.status !== 201) throw new Error(`bench enrolment failed: ${enroll.status} ${await enroll.text()}`);
+    const rows: BenchRow[] = [];
+    const vision = await VisionPipeline.load({ modelsDir: path.resolve(import.meta.dirname, '../../models') });
+    const direct = await timeIt(() => vision.analyzeBytes(frame), opts.seconds * 2);
+    await vision.close();
+    for (const connections of [1, 4]) {
+      opts.log(`  autocannon, ${connections} connection(s)`);
+      const r = await autocannon({
+        url: `${engine.url}/api/v1/recognize`, method: 'POST', connections, duration: Math.max(3, opts.seconds * 3),
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'image/jpeg' }, body: frame,
+      });
+      if (r.non2xx || r.errors) throw new Error(`recognize failed under load: ${r.non2xx} non-2xx, ${r.errors} errors`);
+      rows.push({
+        'POST /recognize 640x480, 1 face': `${connections} conn`, 'req/s': r.requests.average,
+        'p50 ms': r.latency.p50, 'p90 ms': r.latency.p90, 'p97.5 ms': r.latency.p97_5,
+        'pipeline-only req/s (reference)': 1000 / direct.median, 'http/pipeline': r.requests.average / (1000 / direct.median),
+      });
+    }
+    return rows;
+  } finally {
+    await engine.stop();
+    await redis?.stop();
+  }
+}

@@ -30,6 +30,11 @@ describe('roles are enforced on the server', () => {
       assert.equal((await as('teacher')(app.url + path)).status, 403, path);
     }
     assert.equal((await as('staff')(app.url + '/admin/api/resources/User/actions/list')).status, 403);
+    // Staff pick a class group's teacher from a search, without seeing anything secret.
+    const picker = await json(await as('staff')(app.url + '/admin/api/resources/User/search/teach'));
+    assert.deepEqual(picker.body.records.map((r: { params: { username: string } }) => r.params.username), ['teacher']);
+    assert.ok(!JSON.stringify(picker.body).includes('argon2'));
+    assert.equal((await as('teacher')(app.url + '/admin/api/resources/User/search/adm')).status, 403);
     const list = await json(await as('admin')(app.url + '/admin/api/resources/User/actions/list'));
     assert.equal(list.status, 200);
     assert.deepEqual(list.body.records.map((r: { params: { username: string } }) => r.params.username).sort(), ['admin', 'staff', 'teacher']);

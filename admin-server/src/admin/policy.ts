@@ -27,7 +27,8 @@ const POLICY: Record<ResourceId, Partial<Record<Role, readonly string[]>>> = {
   ClassSession: { admin: WRITE, staff: WRITE, teacher: READ },
   Camera: { admin: [...WRITE, 'startDetection', 'stopDetection'], staff: [...WRITE, 'startDetection', 'stopDetection'], teacher: [...READ, 'startDetection', 'stopDetection'] },
   AttendanceLog: { admin: [...WRITE, 'exportCsv'], staff: [...READ, 'new', 'edit', 'exportCsv'], teacher: [...READ, 'exportCsv'] },
-  User: { admin: WRITE },
+  // Staff search users only to pick a class group's teacher.
+  User: { admin: WRITE, staff: ['search'] },
   AuditLog: { admin: READ },
   ApiKey: { admin: [...READ, 'edit', 'delete', 'createKey'] },
 };

@@ -67,6 +67,7 @@ export function userResource(ds: DataSource): ResourceWithOptions {
       editProperties: ['username', 'displayName', 'role', 'active', 'newPassword'],
       filterProperties: ['username', 'displayName', 'role', 'active'],
       properties: {
+        username: { isTitle: true },
         passwordHash: { isVisible: false },
         newPassword: { type: 'password', description: `set or reset the password (at least ${MIN_PASSWORD_LENGTH} characters); empty keeps it`, isVisible: { list: false, show: false, filter: false, edit: true } },
         role: { availableValues: ROLES.map((r) => ({ value: r, label: r })) },

@@ -59,7 +59,8 @@ async function main() {
   env.FACES_DIR ??= path.resolve(ROOT, '../shared/faces');
 
   say(`${files.length} test file(s)`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { cwd: ROOT, env, stdio: 'inherit' });
+  // A hung test fails after 10 minutes instead of holding CI to its limit.
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=600000', ...files], { cwd: ROOT, env, stdio: 'inherit' });
   await cleanup(r.status ?? 1);
 }
 

@@ -26,7 +26,12 @@ export function databaseSuite(settings: { DATABASE_URL?: string; sqliteFile: str
   test('migrations create every table from an empty database, matching the entities', async () => {
     const tables = ['users', 'students', 'face_templates', 'class_groups', 'class_sessions', 'cameras', 'attendance_log',
       'liveness_sessions', 'detection_logs', 'audit_log', 'api_keys'];
-    for (const t of tables) assert.ok(await ds.createQueryRunner().hasTable(t), `table ${t} exists`);
+    const runner = ds.createQueryRunner();
+    try {
+      for (const t of tables) assert.ok(await runner.hasTable(t), `table ${t} exists`);
+    } finally {
+      await runner.release();
+    }
     const pending = await ds.driver.createSchemaBuilder().log();
     assert.deepEqual(pending.upQueries.map((q) => q.query), [], 'entities and migrations agree');
     assert.equal(await ds.showMigrations(), false, 'no pending migration');

@@ -2,6 +2,8 @@
 // Enrolls a folder of `<student>/<photos>` through the running engine: one student per sub-folder
 // (name and roll number = the folder name; an existing roll number gets the photos added), with a
 // progress bar and a summary of what was rejected and why. Folders starting with `_` are skipped.
+// New students need consent: the operator states how it was collected (--consent-method, --policy-version);
+// existing students are enrolled only if their consent is on record.
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,13 +14,23 @@ const BATCH = 10;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { engine: { type: 'string' }, 'class-group': { type: 'string' }, 'dry-run': { type: 'boolean', default: false } },
+  options: {
+    engine: { type: 'string' }, 'class-group': { type: 'string' }, 'dry-run': { type: 'boolean', default: false },
+    'consent-method': { type: 'string' }, 'policy-version': { type: 'string' },
+    'consent-given-by': { type: 'string', default: 'guardian (form on file)' }, relationship: { type: 'string', default: 'guardian' },
+  },
 });
 const root = positionals[0];
 if (!root || !fs.statSync(root, { throwIfNoEntry: false })?.isDirectory()) {
-  console.error('usage: npm run import:faces -- <folder of <student>/<photos>> [--engine URL] [--class-group ID] [--dry-run]');
+  console.error('usage: npm run import:faces -- <folder of <student>/<photos>> --consent-method paper|digital|in_person --policy-version V\n' +
+    '         [--consent-given-by TEXT] [--relationship TEXT] [--engine URL] [--class-group ID] [--dry-run]');
   process.exit(2);
 }
+if (!values['consent-method'] || !values['policy-version']) {
+  console.error('refused: say how biometric consent was collected for these students (--consent-method and --policy-version).');
+  process.exit(2);
+}
+const consent = { given_by: values['consent-given-by'], relationship: values.relationship, method: values['consent-method'], policy_version: values['policy-version'] };
 
 const config = loadConfig();
 const engineUrl = values.engine ?? config.ENGINE_URL;
@@ -51,7 +63,7 @@ for (const folder of folders) {
     const batch = folder.photos.slice(i, i + BATCH);
     if (values['dry-run']) { done += batch.length; continue; }
     const body = {
-      ...(studentId ? { student_id: studentId } : { name: folder.name, roll_number: folder.name }),
+      ...(studentId ? { student_id: studentId } : { name: folder.name, roll_number: folder.name, consent }),
       ...(values['class-group'] ? { class_group_id: Number(values['class-group']) } : {}),
       photos: batch.map((f) => fs.readFileSync(path.join(root, folder.name, f)).toString('base64')),
     };

@@ -27,7 +27,7 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
     const token = await engine.token('staff');
     const enroll = await fetch(`${engine.url}/api/v1/enroll`, {
       method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Bench', roll_number: 'B-1', photos: ['capture_200.jpg', 'capture_300.jpg'].map((f) => fs.readFileSync(path.join(FACES, 'yyw_caijin', f)).toString('base64')) }),
+      body: JSON.stringify({ name: 'Bench', roll_number: 'B-1', consent: { given_by: 'bench', relationship: 'self', method: 'digital', policy_version: 'bench' }, photos: ['capture_200.jpg', 'capture_300.jpg'].map((f) => fs.readFileSync(path.join(FACES, 'yyw_caijin', f)).toString('base64')) }),
     });
     if (enroll.status !== 201) throw new Error(`bench enrolment failed: ${enroll.status} ${await enroll.text()}`);
     const rows: BenchRow[] = [];

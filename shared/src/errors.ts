@@ -24,6 +24,12 @@ export class UnauthorizedError extends AppError {
 export class ForbiddenError extends AppError {
   constructor(message = 'not allowed for this role') { super(message, 'forbidden', 403); }
 }
+/** Biometric processing without a recorded, unwithdrawn consent is refused on every path. */
+export class ConsentRequiredError extends AppError {
+  constructor(studentId?: number) {
+    super(studentId ? `student ${studentId} has no recorded biometric consent` : 'a new student needs a recorded biometric consent', 'consent_required', 403, { studentId });
+  }
+}
 export class NotFoundError extends AppError {
   constructor(message: string) { super(message, 'not_found', 404); }
 }

@@ -23,6 +23,7 @@ async function call(path: string, init: RequestInit & { token?: string; json?: u
 }
 
 const b64 = (rel: string) => face(rel).toString('base64');
+const consent = { given_by: 'Jane Doe', relationship: 'mother', method: 'paper', policy_version: '2026-09' };
 
 describe('ai-engine HTTP API', { skip: !facesAvailable && `face fixtures missing at ${FACES_DIR}` }, () => {
   before(async () => { engine = await startEngine({ LOGIN_MAX_ATTEMPTS: '3' }); });
@@ -70,7 +71,7 @@ describe('ai-engine HTTP API', { skip: !facesAvailable && `face fixtures missing
     const staff = await engine.token('staff');
     const enrolled = await call('/api/v1/enroll', {
       method: 'POST', token: staff,
-      json: { name: 'Barack Obama', roll_number: 'R-001', photos: ['fr_obama/obama.jpg', 'fr_obama/obama2.jpg', 'fr_obama/obama3.jpg'].map(b64) },
+      json: { name: 'Barack Obama', roll_number: 'R-001', consent, photos: ['fr_obama/obama.jpg', 'fr_obama/obama2.jpg', 'fr_obama/obama3.jpg'].map(b64) },
     });
     assert.equal(enrolled.status, 201, JSON.stringify(enrolled.body));
     assert.equal(enrolled.body.templates, 3);
@@ -90,7 +91,7 @@ describe('ai-engine HTTP API', { skip: !facesAvailable && `face fixtures missing
     assert.equal(stranger.body.faces[0].match, null);
     assert.notEqual(stranger.body.faces[0].verdict, 'matched');
 
-    const dup = await call('/api/v1/enroll', { method: 'POST', token: staff, json: { name: 'Someone Else', roll_number: 'R-002', photos: [b64('fr_obama/obama_small.jpg')] } });
+    const dup = await call('/api/v1/enroll', { method: 'POST', token: staff, json: { name: 'Someone Else', roll_number: 'R-002', consent, photos: [b64('fr_obama/obama_small.jpg')] } });
     assert.equal(dup.status, 409);
     assert.equal(dup.body.details.student_id, studentId);
     // Nothing of the refused enrolment was stored.
@@ -98,6 +99,31 @@ describe('ai-engine HTTP API', { skip: !facesAvailable && `face fixtures missing
     try {
       assert.equal(await db.dataSource.getRepository(Student).countBy({ rollNumber: 'R-002' }), 0);
     } finally { await db.dataSource.destroy(); }
+  });
+
+  test('no enrolment without consent: a new student without one, or an existing student without one, is refused', async () => {
+    const staff = await engine.token('staff');
+    const photos = [b64('fr_biden/biden.jpg')];
+    const fresh = await call('/api/v1/enroll', { method: 'POST', token: staff, json: { name: 'No Consent', roll_number: 'R-050', photos } });
+    assert.equal(fresh.status, 403);
+    assert.equal(fresh.body.error, 'consent_required');
+    const cfg = loadConfig(engine.env);
+    const { dataSource } = await openDatabase(cfg, { migrate: false });
+    try {
+      const student = await dataSource.getRepository(Student).save({ name: 'Existing', rollNumber: 'R-051', active: true });
+      const existing = await call('/api/v1/enroll', { method: 'POST', token: staff, json: { student_id: student.id, photos } });
+      assert.equal(existing.status, 403);
+      assert.equal(existing.body.error, 'consent_required');
+      assert.equal(await dataSource.getRepository(FaceTemplate).countBy({ studentId: student.id }), 0);
+      assert.equal(await dataSource.getRepository(Student).countBy({ rollNumber: 'R-050' }), 0);
+      // With consent recorded through the API, the consent row says who gave it.
+      const ok = await call('/api/v1/enroll', { method: 'POST', token: staff, json: { name: 'With Consent', roll_number: 'R-052', consent, photos } });
+      assert.equal(ok.status, 201, JSON.stringify(ok.body));
+      const rows = await dataSource.query('SELECT given_by, relationship, method, policy_version FROM consents WHERE student_id = ?', [ok.body.student_id]);
+      assert.deepEqual(rows, [{ given_by: 'Jane Doe', relationship: 'mother', method: 'paper', policy_version: '2026-09' }]);
+    } finally {
+      await dataSource.destroy();
+    }
   });
 
   test('bad input gets a 4xx JSON error and the server keeps serving', async () => {

@@ -23,19 +23,22 @@ test('import:faces enrolls each folder as a student and reports rejected photos'
   fs.mkdirSync(path.join(dir, '_group'));
   fs.symlinkSync(path.join(FACES_DIR, '_group/insightface_t1.jpg'), path.join(dir, '_group', 't1.jpg'));
 
-  const cli = run(path.join(ROOT, 'node_modules/.bin/tsx'), ['scripts/import-faces.ts', dir, '--engine', engine.url], { cwd: ROOT, env: engine.env });
+  const cli = run(path.join(ROOT, 'node_modules/.bin/tsx'), ['scripts/import-faces.ts', dir, '--engine', engine.url, '--consent-method', 'paper', '--policy-version', '2026-09'], { cwd: ROOT, env: engine.env });
   assert.equal(await cli.exited, 0, cli.output());
   const out = cli.output();
   assert.match(out, /3 folders, \d+ photos: 2 students enrolled/);
   assert.match(out, /broken_person\/not-a-photo\.jpg: not_an_image/);
   assert.match(out, /\[#+\.*\] \d+\/\d+ photos/, 'a progress bar');
 
+  const refused = run(path.join(ROOT, 'node_modules/.bin/tsx'), ['scripts/import-faces.ts', dir, '--engine', engine.url], { cwd: ROOT, env: engine.env });
+  assert.equal(await refused.exited, 2, 'no import without saying how consent was collected');
+
   const { dataSource } = await openDatabase(loadConfig(engine.env), { migrate: false });
   try {
     const students = await dataSource.getRepository(Student).find({ order: { rollNumber: 'ASC' } });
     assert.deepEqual(students.map((s) => s.rollNumber), ['fr_biden', 'sun_ZhouRunfa']);
     assert.ok(await dataSource.getRepository(FaceTemplate).countBy({ studentId: students[0].id }) >= 1);
-    assert.ok(students.every((s) => s.enrolledAt));
+    assert.ok(students.every((s) => s.enrolledAt && s.consentAt));
   } finally {
     await dataSource.destroy();
   }

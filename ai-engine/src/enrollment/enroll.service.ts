@@ -1,15 +1,20 @@
 import crypto from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import {
-  ConflictError, FaceTemplate, ForbiddenError, NotFoundError, Student, UnprocessableError, isUniqueViolation, writeAudit,
-  type TemplateCipher, type TemplatePose,
+  ConflictError, Consent, ConsentRequiredError, FaceTemplate, ForbiddenError, NotFoundError, Student, UnprocessableError,
+  isUniqueViolation, writeAudit, type ConsentMethod, type TemplateCipher, type TemplatePose,
 } from '@attendance/shared';
 import type { Principal } from '../auth/auth.service.js';
 import type { GalleryJobs } from '../jobs/gallery-jobs.js';
 import type { GalleryService } from '../matching/gallery.service.js';
 import { cosine, ImageDecodeError, type FaceAnalysis, type VisionPipeline } from '../vision/index.js';
 
-export type EnrollTarget = { studentId: number } | { name: string; rollNumber: string; classGroupId?: number | null };
+export interface ConsentInput { givenBy: string; relationship: string; method: ConsentMethod; policyVersion: string; givenAt?: Date }
+
+/** An existing student (who must already have consent), or a new one with the consent given for them. */
+export type EnrollTarget =
+  | { studentId: number }
+  | { name: string; rollNumber: string; classGroupId?: number | null; consent?: ConsentInput };
 
 export interface EnrollRequest {
   target: EnrollTarget;
@@ -45,6 +50,7 @@ export class EnrollmentService {
   ) {}
 
   async enrollPhotos(req: EnrollRequest): Promise<EnrollResult> {
+    await this.assertConsent(req.target); // before any face is processed
     const accepted: Array<{ index: number; face: FaceAnalysis }> = [];
     const rejected: EnrollResult['rejected'] = [];
     for (const [index, photo] of req.photos.entries()) {
@@ -63,6 +69,7 @@ export class EnrollmentService {
 
   /** Stores ready embeddings (from a liveness session) with the same duplicate check and bookkeeping. */
   async store(req: Omit<EnrollRequest, 'photos'>, embeddings: Array<{ embedding: Float32Array; quality: number | null; pose?: TemplatePose }>): Promise<EnrollResult> {
+    await this.assertConsent(req.target);
     const existingId = 'studentId' in req.target ? req.target.studentId : undefined;
     this.checkDuplicates(embeddings.map((e) => e.embedding), existingId, req);
     const { studentId, created } = await this.db.transaction(async (tx) => {
@@ -71,15 +78,22 @@ export class EnrollmentService {
         student = await tx.getRepository(Student).findOneBy({ id: req.target.studentId });
         if (!student) throw new NotFoundError(`student ${req.target.studentId} does not exist`);
         if (!student.active) throw new ConflictError(`student ${student.id} is inactive`);
+        if (!student.consentAt) throw new ConsentRequiredError(student.id); // withdrawn meanwhile
       } else {
+        const consent = req.target.consent!;
+        const givenAt = consent.givenAt ?? new Date();
         try {
           student = await tx.getRepository(Student).save(tx.getRepository(Student).create({
-            name: req.target.name, rollNumber: req.target.rollNumber, classGroupId: req.target.classGroupId ?? null, active: true,
+            name: req.target.name, rollNumber: req.target.rollNumber, classGroupId: req.target.classGroupId ?? null, active: true, consentAt: givenAt,
           }));
         } catch (err) {
           if (isUniqueViolation(err)) throw new ConflictError(`roll number ${req.target.rollNumber} is taken`);
           throw err;
         }
+        await tx.getRepository(Consent).insert({
+          studentId: student.id, givenBy: consent.givenBy, relationship: consent.relationship, method: consent.method,
+          policyVersion: consent.policyVersion, givenAt, recordedById: req.actor.kind === 'user' ? req.actor.userId : null,
+        });
       }
       for (const e of embeddings) {
         const id = crypto.randomUUID();
@@ -97,6 +111,17 @@ export class EnrollmentService {
     await this.gallery.reloadStudent(studentId);
     await this.jobs.enqueue('gallery.student-enrolled', { studentId });
     return { student_id: studentId, created, templates: embeddings.length, rejected: [] };
+  }
+
+  /** No biometric processing without consent: an existing student's must be on record, a new one's given. */
+  private async assertConsent(target: EnrollTarget): Promise<void> {
+    if (!('studentId' in target)) {
+      if (!target.consent) throw new ConsentRequiredError();
+      return;
+    }
+    const student = await this.db.getRepository(Student).findOneBy({ id: target.studentId });
+    if (!student) throw new NotFoundError(`student ${target.studentId} does not exist`);
+    if (!student.consentAt) throw new ConsentRequiredError(student.id);
   }
 
   private async checkPhoto(photo: Buffer | string): Promise<{ face: FaceAnalysis } | { reasons: string[] }> {

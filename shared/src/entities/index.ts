@@ -4,6 +4,7 @@ import { AuditLog } from './audit-log.entity.js';
 import { Camera } from './camera.entity.js';
 import { ClassGroup } from './class-group.entity.js';
 import { ClassSession } from './class-session.entity.js';
+import { Consent } from './consent.entity.js';
 import { DetectionLog } from './detection-log.entity.js';
 import { FaceTemplate } from './face-template.entity.js';
 import { LivenessSession } from './liveness-session.entity.js';
@@ -16,6 +17,7 @@ export * from './audit-log.entity.js';
 export * from './camera.entity.js';
 export * from './class-group.entity.js';
 export * from './class-session.entity.js';
+export * from './consent.entity.js';
 export * from './detection-log.entity.js';
 export * from './face-template.entity.js';
 export * from './liveness-session.entity.js';
@@ -24,5 +26,5 @@ export * from './user.entity.js';
 
 export const ENTITIES = [
   User, ClassGroup, Student, FaceTemplate, Camera, ClassSession, AttendanceLog,
-  LivenessSession, DetectionLog, AuditLog, ApiKey,
+  LivenessSession, DetectionLog, AuditLog, ApiKey, Consent,
 ];

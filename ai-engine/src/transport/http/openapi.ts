@@ -10,7 +10,7 @@ export const OPERATIONS: Record<string, Op> = {
   'post /api/v1/auth/login': { summary: 'Log in: {username, password} → {access_token, token_type, expires_in, role}. Rate-limited per IP and username (429).', auth: 'public', body: 'Login', responses: { 200: 'token', 400: 'bad request', 401: 'wrong username or password', 429: 'too many attempts' } },
   'get /api/v1/auth/me': { summary: 'The caller as the engine sees it.', auth: 'bearer', responses: { 200: 'principal', 401: 'no or bad token' } },
   'post /api/v1/recognize': { summary: 'Image (raw image/jpeg|png body, multipart `image`, or JSON {image: base64}) → every face with box, landmarks, pose, quality, P(real), verdict and best matches. `?mark=true` marks attendance; `?camera_id=` applies that camera\'s timetable.', auth: 'bearer-or-device', body: 'Recognize', responses: { 200: 'faces and marks', ...JSON_ERR, 413: 'body too large', 422: 'not a usable image' } },
-  'post /api/v1/enroll': { summary: 'Photos of one student (JSON {student_id | name+roll_number, photos: [base64]} or multipart) → encrypted templates; per-photo rejection reasons; 409 if the face belongs to another student (admins may force).', auth: 'bearer', body: 'Enroll', responses: { 201: 'enrolled', ...JSON_ERR, 404: 'no such student', 409: 'duplicate face or roll number', 413: 'body too large', 422: 'no usable photo' } },
+  'post /api/v1/enroll': { summary: 'Photos of one student (JSON {student_id | name+roll_number+consent, photos: [base64]} or multipart) → encrypted templates; per-photo rejection reasons; 403 consent_required without a recorded consent; 409 if the face belongs to another student (admins may force).', auth: 'bearer', body: 'Enroll', responses: { 201: 'enrolled', ...JSON_ERR, 404: 'no such student', 409: 'duplicate face or roll number', 413: 'body too large', 422: 'no usable photo' } },
   'get /health': { summary: 'Liveness and readiness: models, database, Redis, gallery size. Public: no personal data.', auth: 'public', responses: { 200: 'healthy', 503: 'a dependency is down' } },
   'get /metrics': { summary: 'Prometheus text format: requests, latencies, inference per stage, gallery size, WebSocket clients.', auth: 'bearer', responses: { 200: 'metrics', 401: 'no or bad token', 403: 'role not allowed' } },
   'get /api/v1/openapi.json': { summary: 'This document.', auth: 'public', responses: { 200: 'OpenAPI 3 document' } },
@@ -23,6 +23,10 @@ const SCHEMAS = {
     type: 'object', required: ['photos'], properties: {
       student_id: { type: 'integer' }, name: { type: 'string' }, roll_number: { type: 'string' }, class_group_id: { type: 'integer' },
       photos: { type: 'array', items: { type: 'string' }, maxItems: 10 }, force: { type: 'boolean' },
+      consent: {
+        type: 'object', description: 'required for a new student', required: ['given_by', 'relationship', 'method', 'policy_version'],
+        properties: { given_by: { type: 'string' }, relationship: { type: 'string' }, method: { type: 'string', enum: ['paper', 'digital', 'in_person'] }, policy_version: { type: 'string' } },
+      },
     },
   },
   Error: { type: 'object', required: ['error', 'message'], properties: { error: { type: 'string' }, message: { type: 'string' }, details: {} } },

@@ -1,10 +1,17 @@
 import { z } from 'zod';
-import { BadRequestError } from '@attendance/shared';
+import { BadRequestError, CONSENT_METHODS } from '@attendance/shared';
 import type { EnrollTarget, EnrollmentService } from '../../../enrollment/enroll.service.js';
 import { readMultipart } from '../body-forms.js';
 import type { HttpRouter, RequestContext } from '../router.js';
 
 const MAX_PHOTOS = 10;
+
+const ConsentBody = z.object({
+  given_by: z.string().trim().min(1).max(128),
+  relationship: z.string().trim().min(1).max(32),
+  method: z.enum(CONSENT_METHODS),
+  policy_version: z.string().trim().min(1).max(32),
+});
 
 const Target = z.object({
   student_id: z.coerce.number().int().positive().optional(),
@@ -12,7 +19,17 @@ const Target = z.object({
   roll_number: z.string().trim().min(1).max(32).optional(),
   class_group_id: z.coerce.number().int().positive().optional(),
   force: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).optional(),
+  /** For a new student: the consent given for them (in multipart, a JSON string). */
+  consent: z.preprocess((v) => (typeof v === 'string' ? safeJson(v) : v), ConsentBody).optional(),
 });
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text; // zod then reports the field as invalid
+  }
+}
 const EnrollJson = Target.extend({ photos: z.array(z.string().min(1)).min(1).max(MAX_PHOTOS) });
 
 function parse(ctx: RequestContext): { target: EnrollTarget; photos: Array<Buffer | string>; force: boolean } {
@@ -32,7 +49,13 @@ function parse(ctx: RequestContext): { target: EnrollTarget; photos: Array<Buffe
   }
   let target: EnrollTarget;
   if (t.student_id) target = { studentId: t.student_id };
-  else if (t.name && t.roll_number) target = { name: t.name, rollNumber: t.roll_number, classGroupId: t.class_group_id ?? null };
+  else if (t.name && t.roll_number) {
+    const c = t.consent;
+    target = {
+      name: t.name, rollNumber: t.roll_number, classGroupId: t.class_group_id ?? null,
+      consent: c && { givenBy: c.given_by, relationship: c.relationship, method: c.method, policyVersion: c.policy_version },
+    };
+  }
   else throw new BadRequestError('give student_id, or name and roll_number for a new student');
   return { target, photos, force: t.force ?? false };
 }

@@ -12,6 +12,7 @@ import type { AdminDeps } from './admin/deps.js';
 import { clearStaleBundle } from './admin/bundle.js';
 import { AttendanceService } from './services/attendance.service.js';
 import { BiometricService } from './services/biometric.service.js';
+import { ConsentService } from './services/consent.service.js';
 import { DashboardService } from './services/dashboard.service.js';
 import type { EngineClient } from './services/engine-client.js';
 import type { JobQueue } from './services/jobs.js';
@@ -45,6 +46,7 @@ export function createAdminApp({ config, dataSource: ds, redis, queue, engine, c
   const deps: AdminDeps = {
     ds, engine, clock, timeZone: config.SCHOOL_TIMEZONE,
     biometric: new BiometricService(ds, queue, clock),
+    consent: new ConsentService(ds, queue, clock),
     engineToken: (user) => engineTokenFor(config, user, 60),
   };
   const limiter = new FailureLimiter(redis, `${redisPrefix}login`, LOGIN_MAX_FAILURES, LOGIN_WINDOW_SECONDS);

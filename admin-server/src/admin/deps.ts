@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { BiometricService } from '../services/biometric.service.js';
+import type { ConsentService } from '../services/consent.service.js';
 import type { EngineClient } from '../services/engine-client.js';
 import type { AdminUser } from './policy.js';
 
@@ -7,6 +8,7 @@ import type { AdminUser } from './policy.js';
 export interface AdminDeps {
   ds: DataSource;
   biometric: BiometricService;
+  consent: ConsentService;
   engine: EngineClient;
   /** A short-lived engine token acting as this user. */
   engineToken: (user: AdminUser) => Promise<string>;

@@ -22,7 +22,11 @@ const WRITE = [...READ, 'new', 'edit', 'delete', 'bulkDelete'];
  * and the request guard in front of AdminJS (what the server answers 403 to) read it.
  */
 const POLICY: Record<ResourceId, Partial<Record<Role, readonly string[]>>> = {
-  Student: { admin: [...WRITE, 'enrollPhotos', 'deleteBiometrics'], staff: [...WRITE, 'enrollPhotos', 'deleteBiometrics'], teacher: READ },
+  Student: {
+    admin: [...WRITE, 'enrollPhotos', 'deleteBiometrics', 'recordConsent', 'withdrawConsent'],
+    staff: [...WRITE, 'enrollPhotos', 'deleteBiometrics', 'recordConsent', 'withdrawConsent'],
+    teacher: READ,
+  },
   ClassGroup: { admin: WRITE, staff: WRITE, teacher: READ },
   ClassSession: { admin: WRITE, staff: WRITE, teacher: READ },
   Camera: { admin: [...WRITE, 'startDetection', 'stopDetection'], staff: [...WRITE, 'startDetection', 'stopDetection'], teacher: [...READ, 'startDetection', 'stopDetection'] },

@@ -31,7 +31,8 @@ export function studentResource(deps: AdminDeps): ResourceWithOptions {
       listProperties: ['name', 'rollNumber', 'classGroupId', 'templates', 'poses', 'enrolledAt', 'active'],
       filterProperties: ['name', 'rollNumber', 'classGroupId', 'active', 'enrolledAt'],
       showProperties: ['id', 'name', 'rollNumber', 'classGroupId', 'active', 'consentAt', 'templates', 'poses', 'enrolledAt', 'createdAt', 'updatedAt'],
-      editProperties: ['name', 'rollNumber', 'classGroupId', 'active', 'consentAt'],
+      // Consent is recorded and withdrawn through its actions (with who gave it), never typed in.
+      editProperties: ['name', 'rollNumber', 'classGroupId', 'active'],
       properties: {
         templates: { type: 'number', isVisible: { list: true, show: true, edit: false, filter: false } },
         poses: { type: 'string', isVisible: { list: true, show: true, edit: false, filter: false } },
@@ -60,6 +61,39 @@ export function studentResource(deps: AdminDeps): ResourceWithOptions {
           handler: postOnly(async (_request, context) => {
             const { removed } = await deps.biometric.deleteTemplates(Number(context.record!.id()), auditActor(userOf(context)), null);
             return `Deleted ${removed} face template(s); the engines will drop them from their galleries.`;
+          }),
+        },
+        recordConsent: {
+          actionType: 'record',
+          icon: 'CheckSquare',
+          component: Components.ConfirmAction,
+          isAccessible: allowed('Student', 'recordConsent'),
+          custom: {
+            message: 'Record the biometric consent given for this student (for a minor, by a parent or guardian).',
+            button: 'Record consent',
+            fields: [
+              { name: 'givenBy', label: 'Given by (full name)' },
+              { name: 'relationship', label: 'Relationship (mother, father, guardian, self…)' },
+              { name: 'method', label: 'How', options: ['paper', 'digital', 'in_person'] },
+              { name: 'policyVersion', label: 'Policy version' },
+            ],
+          },
+          handler: postOnly(async (request, context) => {
+            const p = (request.payload ?? {}) as Record<string, string>;
+            await deps.consent.record(Number(context.record!.id()), { givenBy: p.givenBy, relationship: p.relationship, method: p.method, policyVersion: p.policyVersion }, auditActor(userOf(context)));
+            return 'Consent recorded.';
+          }),
+        },
+        withdrawConsent: {
+          actionType: 'record',
+          icon: 'XSquare',
+          variant: 'danger',
+          component: Components.ConfirmAction,
+          isAccessible: allowed('Student', 'withdrawConsent'),
+          custom: { message: 'Withdraw the biometric consent? Every face template of this student is erased at once; attendance is then marked by hand.', button: 'Withdraw consent and erase templates' },
+          handler: postOnly(async (_request, context) => {
+            const { removed } = await deps.consent.withdraw(Number(context.record!.id()), auditActor(userOf(context)));
+            return `Consent withdrawn; ${removed} face template(s) erased.`;
           }),
         },
         enrollPhotos: {

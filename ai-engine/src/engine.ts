@@ -5,7 +5,11 @@ import uWS, { type us_listen_socket } from 'uWebSockets.js';
 import type { DataSource } from 'typeorm';
 import { TemplateCipher, assertSchemaCurrent, createLogger, openDatabase, type Logger } from '@attendance/shared';
 import { AttendanceService } from './attendance/attendance.service.js';
+import { PresenceService } from './attendance/presence.service.js';
 import { AuthService } from './auth/auth.service.js';
+import { CameraAccess } from './cameras/camera-access.js';
+import { CameraManager } from './cameras/camera-manager.js';
+import { PreviewHub } from './cameras/preview.js';
 import type { EngineConfig } from './config.js';
 import { EnrollmentService } from './enrollment/enroll.service.js';
 import { GalleryJobs } from './jobs/gallery-jobs.js';
@@ -13,11 +17,14 @@ import { GalleryService } from './matching/gallery.service.js';
 import { Metrics } from './observability/metrics.js';
 import { RecognitionService } from './recognition/recognize.service.js';
 import { HttpRouter } from './transport/http/router.js';
+import { mjpegRoute } from './transport/http/mjpeg.js';
 import { authRoutes } from './transport/http/routes/auth.routes.js';
+import { detectionRoutes } from './transport/http/routes/detection.routes.js';
 import { enrollRoutes } from './transport/http/routes/enroll.routes.js';
 import { recognizeRoutes } from './transport/http/routes/recognize.routes.js';
 import { systemRoutes } from './transport/http/routes/system.routes.js';
 import { Publisher } from './transport/ws/publisher.js';
+import { laptopCameraWs } from './transport/ws/laptop-camera.js';
 import { wsServer } from './transport/ws/ws-server.js';
 import { DEFAULT_MATCH_THRESHOLD, VisionPipeline } from './vision/index.js';
 
@@ -37,6 +44,7 @@ export interface Engine {
   readonly jobs: GalleryJobs;
   readonly router: HttpRouter;
   readonly publisher: Publisher;
+  readonly cameras: CameraManager;
   /** Listens on BIND_HOST:port (0 = a free port); resolves to the port. */
   listen(port?: number): Promise<number>;
   /** Stops accepting, finishes in-flight requests, then closes the queue, models and database. */
@@ -52,7 +60,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     minFaceSize: config.MIN_FACE_SIZE, maxImagePixels: config.MAX_IMAGE_PIXELS,
   });
   const metrics = new Metrics();
-  const cipher = new TemplateCipher(config.templateKey, config.TEMPLATE_KEY_ID);
+  const cipher = new TemplateCipher(config.templateKey, config.TEMPLATE_KEY_ID, config.oldTemplateKeys);
   const gallery = new GalleryService(db, cipher, vision.modelId, { threshold: config.MATCH_THRESHOLD ?? DEFAULT_MATCH_THRESHOLD, margin: config.MATCH_MARGIN }, log);
   await gallery.reloadAll();
   const jobs = new GalleryJobs(config.REDIS_URL, config.QUEUE_PREFIX, log);
@@ -63,9 +71,21 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, tokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
     maxAttempts: config.LOGIN_MAX_ATTEMPTS, windowSeconds: config.LOGIN_WINDOW_SECONDS,
   });
-  const attendance = new AttendanceService(db, config.SCHOOL_TIMEZONE, publisher, metrics, opts.now);
+  const attendance = new AttendanceService(db, config.SCHOOL_TIMEZONE, publisher, metrics, opts.now, {
+    cooldownSeconds: config.ATTENDANCE_COOLDOWN_SECONDS, maxMarksPerDay: config.ATTENDANCE_MAX_MARKS_PER_DAY,
+  });
   const recognition = new RecognitionService(vision, gallery, attendance, metrics, config.ANTISPOOF_THRESHOLD);
   const enrollment = new EnrollmentService(db, vision, gallery, cipher, jobs);
+  const previews = new PreviewHub(config.MJPEG_FPS, config.MJPEG_MAX_VIEWERS);
+  const cameraAccess = new CameraAccess(db);
+  const cameras = new CameraManager({
+    db, vision, recognition, attendance, presence: new PresenceService(db, config.SCHOOL_TIMEZONE), publisher, previews, log,
+    now: opts.now ?? (() => new Date()),
+  }, {
+    inferEvery: config.CAMERA_INFER_EVERY, votes: config.CAMERA_VOTES, maxConcurrent: config.CAMERA_MAX_CONCURRENT,
+    watchdogMs: config.CAMERA_WATCHDOG_SECONDS * 1000, openTimeoutMs: config.CAMERA_OPEN_TIMEOUT_SECONDS * 1000,
+    logIntervalMs: config.CAMERA_LOG_INTERVAL_SECONDS * 1000,
+  });
 
   metrics.gauge('engine_gallery_templates', 'Face templates in the in-memory gallery', () => gallery.size);
   metrics.gauge('engine_gallery_students', 'Students with templates in the gallery', () => gallery.gallery.studentCount);
@@ -85,18 +105,23 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   recognizeRoutes(router, recognition);
   enrollRoutes(router, enrollment);
   systemRoutes(router, { health, metrics, version: VERSION });
+  detectionRoutes(router, cameras, cameraAccess);
+  mjpegRoute(app, { auth, access: cameraAccess, previews, log });
   wsServer(app, { auth, publisher, log });
+  laptopCameraWs(app, { auth, cameras, log });
   router.fallback();
 
   let socket: us_listen_socket | null = null;
   return {
-    db, vision, gallery, jobs, router, publisher,
+    db, vision, gallery, jobs, router, publisher, cameras,
     listen: (port = config.ENGINE_PORT) => new Promise((resolve, reject) => {
       app.listen(config.BIND_HOST, port, (s) => {
         if (!s) return reject(new Error(`cannot listen on ${config.BIND_HOST}:${port}`));
         socket = s;
         const actual = uWS.us_socket_local_port(s as unknown as uWS.us_socket);
         log.info({ host: config.BIND_HOST, port: actual, models: path.basename(config.MODELS_DIR) }, 'ai-engine listening');
+        // Enabled cameras start once the server answers, so their status can be watched from the start.
+        void cameras.startEnabled().catch((err: unknown) => log.error({ err }, 'starting enabled cameras failed'));
         resolve(actual);
       });
     }),
@@ -105,6 +130,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
       socket = null;
       const deadline = Date.now() + SHUTDOWN_GRACE_MS;
       while (router.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await cameras.close();
       await jobs.close();
       await vision.close();
       await db.destroy();

@@ -32,9 +32,13 @@ export async function prepareDatabase(extraEnv: NodeJS.ProcessEnv = {}): Promise
 
 export async function startEngine(extraEnv: NodeJS.ProcessEnv = {}): Promise<TestEngine> {
   const port = await freePort();
-  const env = await prepareDatabase({ ENGINE_PORT: String(port), ...extraEnv });
+  return launchEngine(await prepareDatabase({ ENGINE_PORT: String(port), ...extraEnv }));
+}
+
+/** Starts an engine on an already prepared environment (e.g. again, after a change to its database or keys). */
+export async function launchEngine(env: NodeJS.ProcessEnv): Promise<TestEngine> {
   const proc = run(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'ai-engine/src/main.ts')], { cwd: ROOT, env });
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://127.0.0.1:${env.ENGINE_PORT}`;
   await waitHealthy(url, proc);
   const tokens = new Map<string, string>();
   return {

@@ -64,7 +64,7 @@ export class GalleryService {
     let failed = 0;
     for (const row of rows) {
       try {
-        entries.push({ studentId: row.studentId, vector: this.cipher.decrypt(row.ciphertext, row.studentId, row.id) });
+        entries.push({ studentId: row.studentId, vector: this.cipher.decrypt(row.ciphertext, row.studentId, row.id, row.keyId) });
       } catch (err) {
         failed++;
         this.log.debug({ templateId: row.id, studentId: row.studentId, err }, 'template failed to decrypt');

@@ -49,6 +49,11 @@ const schema = z.object({
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(8 * 3600),
   /** 32 bytes, base64 or hex: the AES-256-GCM key for face templates. Losing it loses every template. */
   TEMPLATE_ENCRYPTION_KEY: z.string().refine((v) => decodeKey(v) !== null, 'must be 32 bytes as base64 or 64 hex characters'),
+  /**
+   * During a key rotation only: earlier keys as `id:key,id:key` (key as for TEMPLATE_ENCRYPTION_KEY),
+   * used to read rows not yet re-encrypted by `npm run rotate-key`. Remove once the rotation is done.
+   */
+  TEMPLATE_OLD_KEYS: z.string().refine((v) => parseKeyring(v) !== null, 'must be id:key pairs separated by commas, each key 32 bytes').optional(),
   /** Names the key in each template row, so a rotation knows what is left to re-encrypt. */
   TEMPLATE_KEY_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/).default('k1'),
   /** The time zone that decides which calendar day a mark belongs to. */
@@ -62,7 +67,21 @@ const schema = z.object({
   DEMO: bool.default(false),
 });
 
-export type Config = Readonly<z.infer<typeof schema> & { templateKey: Buffer; sqliteFile: string; publicEngineUrl: string }>;
+export type Config = Readonly<z.infer<typeof schema> & {
+  templateKey: Buffer; oldTemplateKeys: ReadonlyMap<string, Buffer>; sqliteFile: string; publicEngineUrl: string;
+}>;
+
+/** `k1:<key>,k0:<key>` → Map, or null when malformed. */
+export function parseKeyring(value: string): Map<string, Buffer> | null {
+  const out = new Map<string, Buffer>();
+  for (const pair of value.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const i = pair.indexOf(':');
+    const key = i > 0 ? decodeKey(pair.slice(i + 1)) : null;
+    if (!key) return null;
+    out.set(pair.slice(0, i), key);
+  }
+  return out;
+}
 
 export function decodeKey(value: string): Buffer | null {
   const buf = /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
@@ -93,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return Object.freeze({
     ...c,
     templateKey: decodeKey(c.TEMPLATE_ENCRYPTION_KEY)!,
+    oldTemplateKeys: c.TEMPLATE_OLD_KEYS ? parseKeyring(c.TEMPLATE_OLD_KEYS)! : new Map<string, Buffer>(),
     sqliteFile: c.SQLITE_FILE ?? path.join(c.DATA_DIR, 'attendance.sqlite'),
     publicEngineUrl: c.PUBLIC_ENGINE_URL ?? c.ENGINE_URL,
   });

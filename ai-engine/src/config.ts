@@ -25,6 +25,26 @@ const schema = z.object({
   /** Failed logins allowed per username in LOGIN_WINDOW_SECONDS before 429 (five times as many per IP address). */
   LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
   LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(15 * 60),
+  /** Analyse every Nth frame pulled from a camera: higher saves CPU for more cameras, but names people later. */
+  CAMERA_INFER_EVERY: z.coerce.number().int().min(1).max(100).default(1),
+  /** Agreeing frames before a tracked face is named: higher means fewer wrong marks and slower marks. */
+  CAMERA_VOTES: z.coerce.number().int().min(1).max(30).default(3),
+  /** Cameras running at once (RTSP/USB/file plus laptop sessions): each one costs a capture thread and inference time. */
+  CAMERA_MAX_CONCURRENT: z.coerce.number().int().min(1).max(256).default(8),
+  /** Seconds without a new frame or finished analysis before the watchdog restarts a camera loop: lower recovers faster, but may restart a slow stream. */
+  CAMERA_WATCHDOG_SECONDS: z.coerce.number().min(1).max(600).default(15),
+  /** Seconds to wait for a source to deliver its first frame (RTSP open is ~1 s on a LAN). */
+  CAMERA_OPEN_TIMEOUT_SECONDS: z.coerce.number().min(1).max(300).default(20),
+  /** Seconds between detection_logs rows per camera: shorter gives finer statistics and more rows. */
+  CAMERA_LOG_INTERVAL_SECONDS: z.coerce.number().min(1).max(3600).default(60),
+  /** Seconds after a student's mark during which no other mark is written (0 = off): guards against flapping sessions. */
+  ATTENDANCE_COOLDOWN_SECONDS: z.coerce.number().int().min(0).default(0),
+  /** Most marks per student per day (0 = no cap beyond one per day/session). */
+  ATTENDANCE_MAX_MARKS_PER_DAY: z.coerce.number().int().min(0).default(0),
+  /** Preview (MJPEG) frames per second per camera: higher is smoother and costs JPEG encoding and bandwidth. */
+  MJPEG_FPS: z.coerce.number().min(0.5).max(30).default(5),
+  /** Preview viewers per camera; more are refused with 503 (each costs bandwidth, and it is biometric video). */
+  MJPEG_MAX_VIEWERS: z.coerce.number().int().min(1).max(100).default(4),
 });
 
 export type EngineConfig = Config & Readonly<z.infer<typeof schema>>;

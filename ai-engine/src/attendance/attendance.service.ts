@@ -15,7 +15,17 @@ export interface MarkRequest {
 
 export type MarkResult =
   | { marked: true; record: AttendanceLog }
-  | { marked: false; reason: 'already_marked' | 'not_in_roster' | 'inactive_student' };
+  | { marked: false; reason: 'already_marked' | 'not_in_roster' | 'inactive_student' | 'cooldown' | 'daily_limit' };
+
+/** Limits on top of "once per day / per session"; 0 turns each off. */
+export interface MarkRules {
+  /** Seconds after any mark of a student during which no further mark is written (across sessions). */
+  cooldownSeconds: number;
+  /** Most marks per student per school day (e.g. a cap across many short sessions). */
+  maxMarksPerDay: number;
+}
+
+export const NO_EXTRA_RULES: MarkRules = { cooldownSeconds: 0, maxMarksPerDay: 0 };
 
 /** What counts now for a camera: a running timetable session (with its roster), or the whole day. */
 export interface MarkContext { day: string; slot: string; status: AttendanceStatus; session: ClassSession | null }
@@ -23,7 +33,8 @@ export interface MarkContext { day: string; slot: string; status: AttendanceStat
 /**
  * The attendance rules. One mark per student per day; while a timetable session runs in front of the
  * camera, one mark per student per session, `late` after the session's late-after minutes, and only
- * students of that class group. The database's unique key on (student, day, slot) is the final guard,
+ * students of that class group; optionally a cooldown between marks and a cap per day (MarkRules).
+ * The database's unique key on (student, day, slot) is the final guard,
  * so two engines racing for the same student cannot both write.
  */
 export class AttendanceService {
@@ -33,6 +44,7 @@ export class AttendanceService {
     private readonly publisher: Publisher,
     private readonly metrics: Metrics,
     private readonly now: () => Date = () => new Date(),
+    private readonly rules: MarkRules = NO_EXTRA_RULES,
   ) {}
 
   /** The running session for a camera at `at`, if any (timetable times are in the school's zone). */
@@ -63,6 +75,8 @@ export class AttendanceService {
     const student = await this.db.getRepository(Student).findOneBy({ id: req.studentId });
     if (!student || !student.active) return { marked: false, reason: 'inactive_student' };
     if (context.session && student.classGroupId !== context.session.classGroupId) return { marked: false, reason: 'not_in_roster' };
+    const limited = await this.limitReached(req.studentId, context.day, at);
+    if (limited) return { marked: false, reason: limited };
     const record = this.db.getRepository(AttendanceLog).create({
       studentId: req.studentId, markedAt: at, day: context.day, slot: context.slot, status: context.status,
       confidence: req.confidence, source: req.source, cameraId: req.cameraId ?? null, classSessionId: context.session?.id ?? null,
@@ -79,5 +93,18 @@ export class AttendanceService {
       cameraId: record.cameraId, classSessionId: record.classSessionId, confidence: record.confidence, markedAt: at.toISOString(),
     });
     return { marked: true, record };
+  }
+
+  /** Cooldown and daily cap; both are soft limits (a race may exceed them), the unique key is the hard one. */
+  private async limitReached(studentId: number, day: string, at: Date): Promise<'cooldown' | 'daily_limit' | null> {
+    const { cooldownSeconds, maxMarksPerDay } = this.rules;
+    const repo = this.db.getRepository(AttendanceLog);
+    if (maxMarksPerDay > 0 && (await repo.countBy({ studentId, day })) >= maxMarksPerDay) return 'daily_limit';
+    if (cooldownSeconds > 0) {
+      // Compared here, not in SQL: SQLite stores datetimes as text and would compare them to a bound number.
+      const last = await repo.findOne({ select: { markedAt: true }, where: { studentId }, order: { markedAt: 'DESC' } });
+      if (last && at.getTime() - last.markedAt.getTime() < cooldownSeconds * 1000) return 'cooldown';
+    }
+    return null;
   }
 }

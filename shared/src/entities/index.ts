@@ -9,6 +9,7 @@ import { DetectionLog } from './detection-log.entity.js';
 import { FaceTemplate } from './face-template.entity.js';
 import { LivenessSession } from './liveness-session.entity.js';
 import { Student } from './student.entity.js';
+import { StudentPresence } from './student-presence.entity.js';
 import { User } from './user.entity.js';
 
 export * from './api-key.entity.js';
@@ -22,9 +23,10 @@ export * from './detection-log.entity.js';
 export * from './face-template.entity.js';
 export * from './liveness-session.entity.js';
 export * from './student.entity.js';
+export * from './student-presence.entity.js';
 export * from './user.entity.js';
 
 export const ENTITIES = [
   User, ClassGroup, Student, FaceTemplate, Camera, ClassSession, AttendanceLog,
-  LivenessSession, DetectionLog, AuditLog, ApiKey, Consent,
+  LivenessSession, DetectionLog, AuditLog, ApiKey, Consent, StudentPresence,
 ];

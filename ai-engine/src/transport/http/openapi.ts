@@ -13,6 +13,12 @@ export const OPERATIONS: Record<string, Op> = {
   'post /api/v1/enroll': { summary: 'Photos of one student (JSON {student_id | name+roll_number+consent, photos: [base64]} or multipart) → encrypted templates; per-photo rejection reasons; 403 consent_required without a recorded consent; 409 if the face belongs to another student (admins may force).', auth: 'bearer', body: 'Enroll', responses: { 201: 'enrolled', ...JSON_ERR, 404: 'no such student', 409: 'duplicate face or roll number', 413: 'body too large', 422: 'no usable photo' } },
   'get /health': { summary: 'Liveness and readiness: models, database, Redis, gallery size. Public: no personal data.', auth: 'public', responses: { 200: 'healthy', 503: 'a dependency is down' } },
   'get /metrics': { summary: 'Prometheus text format: requests, latencies, inference per stage, gallery size, WebSocket clients.', auth: 'bearer', responses: { 200: 'metrics', 401: 'no or bad token', 403: 'role not allowed' } },
+  'post /api/v1/detection/start': { summary: 'Start a camera loop: {camera_id} → {camera: {camera_id, state, detail, fps, faces, marks}}. Teachers only for cameras in rooms where a class they teach is scheduled. 503 at CAMERA_MAX_CONCURRENT.', auth: 'bearer', body: 'CameraId', responses: { 200: 'camera status', ...JSON_ERR, 404: 'no such camera', 503: 'concurrency limit reached' } },
+  'post /api/v1/detection/stop': { summary: 'Stop a camera loop: {camera_id} → {camera: status}.', auth: 'bearer', body: 'CameraId', responses: { 200: 'camera status', ...JSON_ERR, 404: 'no such camera' } },
+  'get /api/v1/detection/status': { summary: '{cameras: [{camera_id, state, detail, fps, faces, marks}], laptop_sessions: [{session, camera_id, username, state, fps, faces, marks, started_at}]}: the cameras the caller may use.', auth: 'bearer', responses: { 200: 'status', 401: 'no or bad token', 403: 'role not allowed' } },
+  'post /api/v1/detection/laptop-camera/start': { summary: 'Start a laptop-camera session: {camera_id?} → 201 {session, camera_id, ws_path}; then open ws_path (&token=…) and send JPEG frames as binary messages.', auth: 'bearer', body: 'LaptopStart', responses: { 201: 'session', ...JSON_ERR, 404: 'no such camera', 503: 'concurrency limit reached' } },
+  'post /api/v1/detection/laptop-camera/stop': { summary: 'End a laptop-camera session: {session} → its final counters.', auth: 'bearer', body: 'LaptopStop', responses: { 200: 'session ended', ...JSON_ERR, 404: 'no such session' } },
+  'get /stream/:camera_id': { summary: 'MJPEG preview (multipart/x-mixed-replace; boundary=frame) with boxes, names, similarity, "unknown"/"spoof", at MJPEG_FPS while the camera runs. Token as Bearer header or ?token= (for <img>). 503 beyond MJPEG_MAX_VIEWERS.', auth: 'bearer', responses: { 200: 'MJPEG stream', ...JSON_ERR, 404: 'no such camera', 503: 'too many viewers' } },
   'get /api/v1/openapi.json': { summary: 'This document.', auth: 'public', responses: { 200: 'OpenAPI 3 document' } },
 };
 
@@ -29,6 +35,9 @@ const SCHEMAS = {
       },
     },
   },
+  CameraId: { type: 'object', required: ['camera_id'], properties: { camera_id: { type: 'integer' } } },
+  LaptopStart: { type: 'object', properties: { camera_id: { type: 'integer', nullable: true } } },
+  LaptopStop: { type: 'object', required: ['session'], properties: { session: { type: 'string', format: 'uuid' } } },
   Error: { type: 'object', required: ['error', 'message'], properties: { error: { type: 'string' }, message: { type: 'string' }, details: {} } },
 };
 

@@ -1,0 +1,74 @@
+import uWS, { type TemplatedApp } from 'uWebSockets.js';
+import { NotFoundError, toErrorResponse, UnauthorizedError, type Logger } from '@attendance/shared';
+import type { AuthService } from '../../auth/auth.service.js';
+import type { CameraManager } from '../../cameras/camera-manager.js';
+import type { FrameResult } from '../../cameras/frame-analyzer.js';
+import { mayUse } from '../http/routes/detection.routes.js';
+import { statusLine } from '../http/router.js';
+import { tokenFromUpgrade } from './ws-server.js';
+
+interface LaptopData { session: string; detach?: () => void }
+
+/** Results for a client this far behind are skipped (marks are also on the `attendance` topic). */
+const RESULT_BACKLOG_BYTES = 256 * 1024;
+
+/**
+ * `/ws/laptop-camera?session=<id>&token=<jwt>`: the teacher's browser sends JPEG frames as binary
+ * messages and gets one JSON result per analysed frame. Token and session ownership are checked in
+ * `upgrade`, so an unauthenticated client never gets a socket.
+ */
+export function laptopCameraWs(app: TemplatedApp, deps: { auth: AuthService; cameras: CameraManager; log: Logger }): void {
+  app.ws<LaptopData>('/ws/laptop-camera', {
+    compression: uWS.DISABLED,
+    maxPayloadLength: 2 * 1024 * 1024,
+    maxBackpressure: 1024 * 1024,
+    idleTimeout: 60,
+    sendPingsAutomatically: true,
+    upgrade: (res, req, context) => {
+      const key = req.getHeader('sec-websocket-key');
+      const protocolHeader = req.getHeader('sec-websocket-protocol');
+      const extensions = req.getHeader('sec-websocket-extensions');
+      const query = new URLSearchParams(req.getQuery() ?? '');
+      let aborted = false;
+      res.onAborted(() => { aborted = true; });
+      void (async () => {
+        const { token, protocol } = tokenFromUpgrade(query, protocolHeader);
+        const principal = await deps.auth.fromToken(token);
+        const id = query.get('session') ?? '';
+        const session = deps.cameras.laptop(id);
+        if (!session) throw new NotFoundError(`no laptop-camera session ${id}`);
+        if (!mayUse(principal, session)) throw new UnauthorizedError('this token cannot stream to that session');
+        if (aborted) return;
+        res.cork(() => res.upgrade<LaptopData>({ session: id }, key, protocol, extensions, context));
+      })().catch((err: unknown) => {
+        const { status, body } = toErrorResponse(err);
+        if (aborted) return;
+        res.cork(() => res.writeStatus(statusLine(status)).writeHeader('Content-Type', 'application/json').end(JSON.stringify(body), true));
+      });
+    },
+    open: (ws) => {
+      const session = deps.cameras.laptop(ws.getUserData().session);
+      if (!session) { ws.end(4404, 'session ended'); return; }
+      let open = true;
+      session.onResult((r) => {
+        if (!open || ('faces' in r && ws.getBufferedAmount() > RESULT_BACKLOG_BYTES)) return;
+        ws.send(JSON.stringify('error' in r ? { type: 'error', message: r.error } : resultJson(r)), false);
+      });
+      ws.getUserData().detach = () => { open = false; session.onResult(null); };
+    },
+    message: (ws, message, isBinary) => {
+      const session = deps.cameras.laptop(ws.getUserData().session);
+      if (!session || session.isClosed) { ws.end(4404, 'session ended'); return; }
+      if (!isBinary) { deps.log.debug({ session: session.id }, 'ignored a text message on the laptop-camera socket'); return; }
+      // uWS reuses the message buffer after this handler returns: copy it.
+      session.submit(Buffer.from(message.slice(0)));
+    },
+    close: (ws) => { ws.getUserData().detach?.(); },
+  });
+}
+
+const resultJson = (r: FrameResult) => ({
+  type: 'result',
+  faces: r.faces.map((f) => ({ box: f.box, track: f.trackId, verdict: f.verdict, student_id: f.studentId, name: f.name, similarity: f.similarity, real: f.real })),
+  marks: r.marks.map((m) => (m.marked ? { marked: true, student_id: m.record.studentId, status: m.record.status, id: m.record.id } : m)),
+});

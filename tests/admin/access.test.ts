@@ -104,7 +104,12 @@ describe('accounts and sessions', () => {
     // The window is 15 minutes; clear it so the rest of the file can log in.
     const keys = await app.redis.keys(`ratelimit:test-access-${process.pid}:*`);
     if (keys.length) await app.redis.del(...keys);
+    const before = await app.ds.getRepository(AuditLog).countBy({ action: 'auth.login', actorName: 'staff' });
     assert.equal((await loginCookie(app.url, 'staff', PASSWORD)).status, 302);
+    // Every attempt that reached the password check is audited once: the address is blocked after the 5th failure.
+    const failed = await app.ds.getRepository(AuditLog).findBy({ action: 'auth.login_failed' });
+    assert.deepEqual(failed.map((f) => JSON.parse(f.details!).username).sort(), ['nobody', 'nobody', 'nobody', 'nobody', 'staff']);
+    assert.equal(await app.ds.getRepository(AuditLog).countBy({ action: 'auth.login', actorName: 'staff' }), before + 1);
   });
 
   test('a session survives an admin-server restart', async () => {

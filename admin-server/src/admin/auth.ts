@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { In, type DataSource } from 'typeorm';
-import { ClassGroup, ClassSession, User, verifyPassword } from '@attendance/shared';
+import { ClassGroup, ClassSession, User, verifyPassword, writeAudit } from '@attendance/shared';
 import type { FailureLimiter } from '../services/rate-limiter.js';
 import type { AdminUser } from './policy.js';
 
@@ -35,10 +35,12 @@ export function makeAuthenticate(ds: DataSource, limiter: FailureLimiter) {
     const ok = await verifyPassword(user?.passwordHash ?? DUMMY_HASH, String(password ?? ''));
     if (!user || !ok || !user.active) {
       await Promise.all([limiter.fail(`ip:${ip}`), limiter.fail(`user:${name}`)]);
+      await writeAudit(ds, { action: 'auth.login_failed', entity: 'user', entityId: user?.id, details: { username: name, via: 'admin' }, ip });
       return null;
     }
     await limiter.reset(`ip:${ip}`);
     await ds.getRepository(User).update(user.id, { lastLoginAt: new Date() });
+    await writeAudit(ds, { action: 'auth.login', actor: { id: user.id, name: user.username }, entity: 'user', entityId: user.id, details: { via: 'admin' }, ip });
     return loadAdminUser(ds, user);
   };
 }

@@ -45,6 +45,27 @@ const schema = z.object({
   MJPEG_FPS: z.coerce.number().min(0.5).max(30).default(5),
   /** Preview viewers per camera; more are refused with 503 (each costs bandwidth, and it is biometric video). */
   MJPEG_MAX_VIEWERS: z.coerce.number().int().min(1).max(100).default(4),
+  /** Seconds a liveness registration may take from start to the last turn: longer is kinder to slow students, and gives a replay attack more time. */
+  LIVENESS_TIME_LIMIT_SECONDS: z.coerce.number().int().min(5).max(600).default(60),
+  /** |yaw| (degrees) up to which a face counts as looking straight: smaller demands a truer frontal template, and frustrates more students. */
+  LIVENESS_CENTER_MAX_YAW: z.coerce.number().min(1).max(15).default(5),
+  /** Yaw (degrees) past which a head turn counts: larger is harder to fake with a tilted photo, and harder to do (quality refuses beyond 40°). */
+  LIVENESS_TURN_MIN_YAW: z.coerce.number().min(5).max(35).default(15),
+  /** Cosine every step's embedding must reach with the earlier steps': higher catches a swapped person sooner, and fails more honest sessions (one person across ±30° measured 0.73–0.87; different people about 0). */
+  LIVENESS_SAME_PERSON_THRESHOLD: z.coerce.number().min(-1).max(1).default(0.5),
+  /** Cosine between consecutive analysed frames' faces: higher catches a cut to another face sooner, and breaks on fast turns at a low frame rate. */
+  LIVENESS_TRACK_MIN_SIMILARITY: z.coerce.number().min(-1).max(1).default(0.5),
+  /** Box overlap (IoU) between consecutive analysed frames: higher catches a cut to another photo sooner, and breaks when the student moves fast. */
+  LIVENESS_TRACK_MIN_IOU: z.coerce.number().min(0).max(1).default(0.3),
+  /** Seconds without a usable face before the track (and the session) is lost: longer forgives looking away, and leaves room to swap the face. */
+  LIVENESS_TRACK_MAX_GAP_SECONDS: z.coerce.number().min(0.5).max(30).default(3),
+  /** Frames judged a spoof (P(real) < ANTISPOOF_THRESHOLD) before the session fails: 1 is strictest, more forgives a noisy anti-spoof score. */
+  LIVENESS_MAX_SPOOF_FRAMES: z.coerce.number().int().min(1).max(100).default(3),
+  /** Frames analysed per session before it fails: bounds the CPU one session can take. */
+  LIVENESS_MAX_FRAMES: z.coerce.number().int().min(10).max(10_000).default(600),
+  /** Sessions one student may start per LIVENESS_WINDOW_SECONDS (429 beyond): fewer limits brute-force attempts, more allows retries. */
+  LIVENESS_MAX_SESSIONS_PER_STUDENT: z.coerce.number().int().min(1).max(1000).default(5),
+  LIVENESS_WINDOW_SECONDS: z.coerce.number().int().min(1).default(3600),
 });
 
 export type EngineConfig = Config & Readonly<z.infer<typeof schema>>;

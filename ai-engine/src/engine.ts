@@ -13,6 +13,7 @@ import { PreviewHub } from './cameras/preview.js';
 import type { EngineConfig } from './config.js';
 import { EnrollmentService } from './enrollment/enroll.service.js';
 import { GalleryJobs } from './jobs/gallery-jobs.js';
+import { LivenessService } from './liveness/liveness.service.js';
 import { GalleryService } from './matching/gallery.service.js';
 import { Metrics } from './observability/metrics.js';
 import { RecognitionService } from './recognition/recognize.service.js';
@@ -21,8 +22,10 @@ import { mjpegRoute } from './transport/http/mjpeg.js';
 import { authRoutes } from './transport/http/routes/auth.routes.js';
 import { detectionRoutes } from './transport/http/routes/detection.routes.js';
 import { enrollRoutes } from './transport/http/routes/enroll.routes.js';
+import { livenessRoutes } from './transport/http/routes/liveness.routes.js';
 import { recognizeRoutes } from './transport/http/routes/recognize.routes.js';
 import { systemRoutes } from './transport/http/routes/system.routes.js';
+import { livenessWs } from './transport/ws/liveness-ws.js';
 import { Publisher } from './transport/ws/publisher.js';
 import { laptopCameraWs } from './transport/ws/laptop-camera.js';
 import { wsServer } from './transport/ws/ws-server.js';
@@ -76,6 +79,16 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   });
   const recognition = new RecognitionService(vision, gallery, attendance, metrics, config.ANTISPOOF_THRESHOLD);
   const enrollment = new EnrollmentService(db, vision, gallery, cipher, jobs);
+  const liveness = new LivenessService({
+    db, enrollment, log, analyze: (image) => vision.analyzeBytes(image, { embed: true, antispoof: true, maxFaces: 3 }),
+    policy: {
+      centerMaxYaw: config.LIVENESS_CENTER_MAX_YAW, turnMinYaw: config.LIVENESS_TURN_MIN_YAW, antispoofThreshold: config.ANTISPOOF_THRESHOLD,
+      samePersonThreshold: config.LIVENESS_SAME_PERSON_THRESHOLD, trackMinSimilarity: config.LIVENESS_TRACK_MIN_SIMILARITY,
+      trackMinIou: config.LIVENESS_TRACK_MIN_IOU, trackMaxGapMs: config.LIVENESS_TRACK_MAX_GAP_SECONDS * 1000,
+      maxSpoofFrames: config.LIVENESS_MAX_SPOOF_FRAMES, maxFrames: config.LIVENESS_MAX_FRAMES,
+    },
+    limits: { timeLimitMs: config.LIVENESS_TIME_LIMIT_SECONDS * 1000, maxSessionsPerStudent: config.LIVENESS_MAX_SESSIONS_PER_STUDENT, windowMs: config.LIVENESS_WINDOW_SECONDS * 1000 },
+  });
   const previews = new PreviewHub(config.MJPEG_FPS, config.MJPEG_MAX_VIEWERS);
   const cameraAccess = new CameraAccess(db);
   const cameras = new CameraManager({
@@ -104,10 +117,12 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   authRoutes(router, auth);
   recognizeRoutes(router, recognition);
   enrollRoutes(router, enrollment);
+  livenessRoutes(router, liveness);
   systemRoutes(router, { health, metrics, version: VERSION });
   detectionRoutes(router, cameras, cameraAccess);
   mjpegRoute(app, { auth, access: cameraAccess, previews, log });
   wsServer(app, { auth, publisher, log });
+  livenessWs(app, { auth, liveness, log });
   laptopCameraWs(app, { auth, cameras, log });
   router.fallback();
 

@@ -74,7 +74,7 @@ export function createAdminApp({ config, dataSource: ds, redis, queue, engine, c
 
   app.use('/api/v1', sisRoutes({ config, ds, attendance, limiter }));
   app.use('/api', sessionApiRoutes({
-    config, ds, attendance, engine, queue, clock,
+    config, ds, attendance, engine, clock,
     dashboard: new DashboardService(ds, attendance, config.SCHOOL_TIMEZONE, clock),
   }));
 

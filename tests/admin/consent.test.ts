@@ -56,3 +56,20 @@ test('withdrawing consent erases the templates at once, queues the gallery job, 
   assert.equal((await post(staff, action(ada, 'withdrawConsent'))).body.notice.type, 'error');
   assert.equal(await app.ds.getRepository(AuditLog).countBy({ action: 'consent.withdrawn', entityId: String(ada) }), 1);
 });
+
+test('a student data export holds the record, consents, attendance and audit entries, never template vectors, and is audited', async () => {
+  const student = fx.students[1];
+  await app.ds.getRepository(Student).update(student.id, { consentAt: new Date() });
+  const teacherRes = await teacher(`${app.url}/api/students/${student.id}/export.json`);
+  assert.equal(teacherRes.status, 403);
+  const res = await staff(`${app.url}/api/students/${student.id}/export.json`);
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-disposition') ?? '', /attachment; filename="student-\d+-/);
+  const text = await res.text();
+  const body = JSON.parse(text);
+  assert.equal(body.student.rollNumber, student.rollNumber);
+  assert.ok(Array.isArray(body.consents) && Array.isArray(body.attendance) && Array.isArray(body.audit));
+  assert.equal(typeof body.biometric.templates, 'number');
+  assert.ok(!/ciphertext|embedding/i.test(text), 'no template bytes or vectors');
+  assert.equal(await app.ds.getRepository(AuditLog).countBy({ action: 'student.data_exported', entityId: String(student.id) }), 1);
+});

@@ -13,6 +13,7 @@ export const Components = {
   Reports: add('Reports', 'reports.tsx'),
   Account: add('Account', 'account.tsx'),
   ConfirmAction: add('ConfirmAction', 'confirm-action.tsx'),
+  DownloadLink: add('DownloadLink', 'download-link.tsx'),
   EnrollPhotos: add('EnrollPhotos', 'enroll-photos.tsx'),
   ExportCsv: add('ExportCsv', 'export-csv.tsx'),
   CreateApiKey: add('CreateApiKey', 'create-api-key.tsx'),

@@ -1,7 +1,8 @@
 import express, { Router } from 'express';
 import type { DataSource } from 'typeorm';
 import {
-  ApiKey, BadRequestError, ClassGroup, ForbiddenError, NotFoundError, Student, User, UnauthorizedError, generateApiKey,
+  ApiKey, AttendanceLog, AuditLog, BadRequestError, ClassGroup, Consent, FaceTemplate, ForbiddenError, NotFoundError, Student, User,
+  UnauthorizedError, generateApiKey,
   hashApiKey, hashPassword, schoolDay, signToken, verifyPassword, writeAudit, type Config,
 } from '@attendance/shared';
 import { can, groupScope, type AdminUser } from '../admin/policy.js';
@@ -10,7 +11,6 @@ import { parseAttendanceFilter, type AttendanceService } from '../services/atten
 import { toCsv } from '../services/csv.js';
 import type { DashboardService } from '../services/dashboard.service.js';
 import type { EngineClient } from '../services/engine-client.js';
-import { enqueueGallery, type JobQueue } from '../services/jobs.js';
 import { clientIp, handle, sessionUser } from './http.js';
 
 /** Browser tokens for the engine (liveness modal, live view): short, so a leaked one soon dies. */
@@ -19,7 +19,7 @@ export const ENGINE_TOKEN_TTL_SECONDS = 300;
 const ENROLL_BODY_LIMIT = '40mb';
 
 export interface SessionApiDeps {
-  config: Config; ds: DataSource; attendance: AttendanceService; dashboard: DashboardService; engine: EngineClient; queue: JobQueue; clock: () => Date;
+  config: Config; ds: DataSource; attendance: AttendanceService; dashboard: DashboardService; engine: EngineClient; clock: () => Date;
 }
 
 export const engineTokenFor = (config: Config, user: AdminUser, ttl = ENGINE_TOKEN_TTL_SECONDS) =>
@@ -95,20 +95,43 @@ export function sessionApiRoutes(d: SessionApiDeps): Router {
     res.set({ 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="attendance-${today()}.csv"`, 'cache-control': 'no-store' }).send(csv);
   }));
 
+  /** Everything the school holds about one student (a subject access request); templates only as a count. */
+  r.get('/students/:id/export.json', handle(async (req, res) => {
+    const user = sessionUser(req);
+    if (!can(user, 'Student', 'exportData')) throw new ForbiddenError();
+    const id = Number(req.params.id);
+    const student = await d.ds.getRepository(Student).findOne({ where: { id }, withDeleted: true });
+    if (!student) throw new NotFoundError(`student ${id} not found`);
+    const [consents, attendance, audit, templates] = await Promise.all([
+      d.ds.getRepository(Consent).find({ where: { studentId: id }, order: { givenAt: 'ASC' } }),
+      d.ds.getRepository(AttendanceLog).find({ where: { studentId: id }, order: { markedAt: 'ASC' } }),
+      d.ds.getRepository(AuditLog).find({ where: { entity: 'student', entityId: String(id) }, order: { at: 'ASC' } }),
+      d.ds.getRepository(FaceTemplate).find({ where: { studentId: id }, select: { pose: true, modelId: true, createdAt: true } }),
+    ]);
+    await writeAudit(d.ds, { action: 'student.data_exported', actor: { id: user.userId, name: user.email }, entity: 'student', entityId: id, ip: clientIp(req) });
+    res.set({ 'content-disposition': `attachment; filename="student-${id}-${today()}.json"`, 'cache-control': 'no-store' }).json({
+      exported_at: d.clock().toISOString(),
+      student,
+      consents,
+      biometric: { templates: templates.length, poses: templates.map((t) => t.pose), model: templates[0]?.modelId ?? null, note: 'face templates are encrypted and are never exported' },
+      attendance,
+      audit: audit.map((a) => ({ ...a, details: a.details ? JSON.parse(a.details) : null })),
+    });
+  }));
+
   r.post('/students/:id/enroll', express.json({ limit: ENROLL_BODY_LIMIT }), handle(async (req, res) => {
     const user = sessionUser(req);
     const id = Number(req.params.id);
     const student = await d.ds.getRepository(Student).findOneBy({ id });
     if (!student) throw new NotFoundError(`student ${id} not found`);
     if (!can(user, 'Student', 'enrollPhotos')) throw new ForbiddenError();
-    if (!student.consentAt) throw new BadRequestError('record the biometric consent on the student first (consent date)');
+    if (!student.consentAt) throw new BadRequestError('record the biometric consent first (Record consent, on the student)');
     const photos = (req.body as { photos?: unknown })?.photos;
     if (!Array.isArray(photos) || !photos.length || photos.length > 10 || photos.some((p) => typeof p !== 'string')) {
       throw new BadRequestError('send 1 to 10 photos as base64 strings');
     }
     const result = await d.engine.enroll(await engineTokenFor(d.config, user, 60), id, photos as string[]);
-    await writeAudit(d.ds, { action: 'biometric.enrolled', actor: { id: user.userId, name: user.email }, entity: 'student', entityId: id, details: { photos: photos.length, templates: result.templates, rejected: result.rejected.length }, ip: clientIp(req) });
-    if (result.templates > 0) await enqueueGallery(d.queue, 'gallery.student-enrolled', { studentId: id }, d.clock().getTime());
+    // The engine audits the enrolment (as this user: the token carries them) and enqueues the gallery job.
     res.status(201).json(result);
   }));
 

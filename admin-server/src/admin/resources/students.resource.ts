@@ -96,6 +96,14 @@ export function studentResource(deps: AdminDeps): ResourceWithOptions {
             return `Consent withdrawn; ${removed} face template(s) erased.`;
           }),
         },
+        exportData: {
+          actionType: 'record',
+          icon: 'Download',
+          component: Components.DownloadLink,
+          isAccessible: allowed('Student', 'exportData'),
+          custom: { href: '/api/students/:id/export.json', message: 'Everything held about this student as JSON: record, consents, attendance and audit entries. Face templates appear only as a count. The export is audited.', button: 'Download JSON' },
+          handler: async (_request, _response, context) => ({ record: context.record!.toJSON(context.currentAdmin) }),
+        },
         enrollPhotos: {
           actionType: 'record',
           icon: 'Camera',

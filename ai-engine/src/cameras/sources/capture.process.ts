@@ -1,13 +1,13 @@
-// One capture per worker thread: VideoCapture's open and read block, so they never run on the uWS loop.
-// The worker reads continuously (draining the stream's buffer) and keeps only the newest frame; the camera
+// One capture per child process: VideoCapture's open and read block, so they never run on the uWS loop.
+// A process, not a worker thread: the OpenCV binding is not context-aware, and loading it in a second
+// thread of the engine corrupts the engine's own Mat classes. A process also keeps a crashing
+// driver away from the server. The child reads continuously (draining the stream's buffer) and keeps only the newest frame; the camera
 // loop asks for a frame when it is free and gets the newest one, so latency never builds up.
-import { parentPort, workerData } from 'node:worker_threads';
 import type { SourceSpec } from './source.js';
-import type { ToWorker, FromWorker } from './capture-protocol.js';
+import type { ToCapture, FromCapture } from './capture-protocol.js';
 
-const spec = (workerData as { spec: SourceSpec }).spec;
-const port = parentPort!;
-const post = (m: FromWorker) => port.postMessage(m);
+const spec = JSON.parse(process.env.CAPTURE_SOURCE_SPEC ?? 'null') as SourceSpec;
+const post = (m: FromCapture) => { process.send?.(m); };
 const describe = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 process.env.OPENCV4NODEJS_DISABLE_AUTOBUILD ??= '1';
@@ -21,7 +21,7 @@ let sentSeq = 0;
 let wanted = false;
 let closing = false;
 
-port.on('message', (m: ToWorker) => {
+process.on('message', (m: ToCapture) => {
   if (m.type === 'close') closing = true;
   else if (m.type === 'pull') { wanted = true; flush(); }
 });
@@ -76,4 +76,6 @@ async function main(): Promise<void> {
   cap.release();
 }
 
-main().catch((e: unknown) => post({ type: 'error', message: describe(e), fatal: false })).finally(() => port.close());
+// The parent going away ends the child too (the IPC channel closes).
+process.on('disconnect', () => process.exit(0));
+main().catch((e: unknown) => post({ type: 'error', message: describe(e), fatal: false })).finally(() => process.disconnect?.());

@@ -19,7 +19,8 @@ const RUNNING_TS = import.meta.url.endsWith('.ts');
 const CHILD_PATH = new URL(`./capture.process${RUNNING_TS ? '.ts' : '.js'}`, import.meta.url);
 const spawnCapture = (spec: SourceSpec): ChildProcess => fork(CHILD_PATH, [], {
   execArgv: RUNNING_TS ? ['--import', import.meta.resolve('tsx')] : [],
-  env: { ...process.env, CAPTURE_SOURCE_SPEC: JSON.stringify(spec) },
+  // OpenCV's backend warnings on every failed reconnect would flood the engine's log.
+  env: { OPENCV_LOG_LEVEL: 'ERROR', ...process.env, CAPTURE_SOURCE_SPEC: JSON.stringify(spec) },
   serialization: 'advanced', // frames travel as binary, not JSON
   stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
 });

@@ -13,6 +13,7 @@ import { clearStaleBundle } from './admin/bundle.js';
 import { AttendanceService } from './services/attendance.service.js';
 import { BiometricService } from './services/biometric.service.js';
 import { ConsentService } from './services/consent.service.js';
+import { RetentionService } from './services/retention.service.js';
 import { DashboardService } from './services/dashboard.service.js';
 import type { EngineClient } from './services/engine-client.js';
 import type { JobQueue } from './services/jobs.js';
@@ -38,10 +39,12 @@ export interface AdminAppDeps {
   clock?: () => Date;
   /** Prefix of the app's Redis keys (rate limits), so tests sharing one Redis do not share counters. */
   redisPrefix?: string;
+  /** The retention job's service (main.ts shares one with the daily worker); built here when absent. */
+  retention?: RetentionService;
 }
 
 /** The admin server as an Express app: AdminJS at /admin, the panel's JSON routes at /api, the SIS API at /api/v1. */
-export function createAdminApp({ config, dataSource: ds, redis, queue, engine, clock = () => new Date(), redisPrefix = '' }: AdminAppDeps): Express {
+export function createAdminApp({ config, dataSource: ds, redis, queue, engine, clock = () => new Date(), redisPrefix = '', retention }: AdminAppDeps): Express {
   const attendance = new AttendanceService(ds);
   const deps: AdminDeps = {
     ds, engine, clock, timeZone: config.SCHOOL_TIMEZONE,
@@ -74,7 +77,7 @@ export function createAdminApp({ config, dataSource: ds, redis, queue, engine, c
 
   app.use('/api/v1', sisRoutes({ config, ds, attendance, limiter }));
   app.use('/api', sessionApiRoutes({
-    config, ds, attendance, engine, clock,
+    config, ds, attendance, engine, clock, retention: retention ?? retentionFor(config, ds, queue, clock),
     dashboard: new DashboardService(ds, attendance, config.SCHOOL_TIMEZONE, clock),
   }));
 
@@ -97,4 +100,8 @@ export function createAdminApp({ config, dataSource: ds, redis, queue, engine, c
 
   app.use(errorHandler);
   return app;
+}
+
+export function retentionFor(config: Config, ds: DataSource, queue: JobQueue, clock: () => Date = () => new Date()): RetentionService {
+  return new RetentionService(ds, queue, { templateDays: config.RETENTION_TEMPLATE_DAYS, attendanceMonths: config.RETENTION_ATTENDANCE_MONTHS, timeZone: config.SCHOOL_TIMEZONE }, clock);
 }

@@ -3,7 +3,8 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { QUEUES, assertSchemaCurrent, createLogger, loadConfig, openDatabase } from '@attendance/shared';
-import { createAdminApp } from './app.js';
+import { createAdminApp, retentionFor } from './app.js';
+import { startRetentionSchedule } from './services/retention.schedule.js';
 import { EngineClient } from './services/engine-client.js';
 
 const log = createLogger('admin-server');
@@ -11,15 +12,19 @@ const config = loadConfig();
 const { dataSource } = await openDatabase(config, { migrate: false });
 await assertSchemaCurrent(dataSource);
 const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
-const queue = new Queue(QUEUES.gallery, { connection: redis });
+// The engines read gallery jobs under QUEUE_PREFIX: the producer must use the same one.
+const queue = new Queue(QUEUES.gallery, { connection: redis, prefix: config.QUEUE_PREFIX });
 const engine = new EngineClient({ baseUrl: config.ENGINE_URL });
 
-const app = createAdminApp({ config, dataSource, redis, queue, engine });
+const retention = retentionFor(config, dataSource, queue);
+const stopRetention = await startRetentionSchedule(config, retention, log);
+const app = createAdminApp({ config, dataSource, redis, queue, engine, retention });
 const server = app.listen(config.ADMIN_PORT, config.BIND_HOST, () => log.info({ host: config.BIND_HOST, port: config.ADMIN_PORT }, 'admin-server listening'));
 
 async function shutdown(signal: string): Promise<void> {
   log.info({ signal }, 'admin-server stopping');
   server.close();
+  await stopRetention();
   await queue.close();
   redis.disconnect();
   await dataSource.destroy();

@@ -73,3 +73,14 @@ test('a student data export holds the record, consents, attendance and audit ent
   assert.ok(!/ciphertext|embedding/i.test(text), 'no template bytes or vectors');
   assert.equal(await app.ds.getRepository(AuditLog).countBy({ action: 'student.data_exported', entityId: String(student.id) }), 1);
 });
+
+test('the retention policy is shown to every role; its dry run only to admin and staff', async () => {
+  const policy = await teacher(`${app.url}/api/retention/policy`).then((r) => r.json()) as { policy: string[] };
+  assert.match(policy.policy.join(' '), /erased \d+ days after they left/);
+  assert.equal((await teacher(`${app.url}/api/retention/preview`)).status, 403);
+  const preview = await staff(`${app.url}/api/retention/preview`);
+  assert.equal(preview.status, 200);
+  const report = await preview.json() as { dryRun: boolean; attendanceCutoff: string };
+  assert.equal(report.dryRun, true);
+  assert.match(report.attendanceCutoff, /^\d{4}-\d{2}-01$/);
+});

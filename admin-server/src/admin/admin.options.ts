@@ -22,6 +22,7 @@ export function adminOptions(deps: AdminDeps, marks: MarksService): AdminJSOptio
     pages: {
       reports: { component: Components.Reports, icon: 'BarChart2' },
       account: { component: Components.Account, icon: 'User' },
+      privacy: { component: Components.Privacy, icon: 'Shield' },
     },
     resources: [
       studentResource(deps), classGroupResource(), classSessionResource(), cameraResource(deps), attendanceResource(marks),
@@ -35,8 +36,8 @@ export function adminOptions(deps: AdminDeps, marks: MarksService): AdminJSOptio
             deleteBiometrics: 'Delete biometric data', enrollPhotos: 'Enroll from photos', recordConsent: 'Record consent', withdrawConsent: 'Withdraw consent', exportData: 'Export all data', startDetection: 'Start detection',
             stopDetection: 'Stop detection', exportCsv: 'Export CSV', createKey: 'Create SIS API key',
           },
-          labels: { Student: 'Students', Camera: 'Cameras', User: 'Users', AttendanceLog: 'Attendance log', ClassSession: 'Timetable', ClassGroup: 'Class groups', ApiKey: 'API keys', AuditLog: 'Audit log', reports: 'Reports', account: 'My account' },
-          pages: { reports: 'Reports', account: 'My account' },
+          labels: { Student: 'Students', Camera: 'Cameras', User: 'Users', AttendanceLog: 'Attendance log', ClassSession: 'Timetable', ClassGroup: 'Class groups', ApiKey: 'API keys', AuditLog: 'Audit log', reports: 'Reports', account: 'My account', privacy: 'Privacy' },
+          pages: { reports: 'Reports', account: 'My account', privacy: 'Privacy' },
           properties: {
             classGroupId: 'Class group', studentId: 'Student', cameraId: 'Camera', teacherId: 'Teacher', classSessionId: 'Timetable slot',
             markedById: 'Marked by', engineState: 'Live (engine)', status: 'Status', templates: 'Face templates', poses: 'Poses', actorName: 'Who', entityId: 'Record',

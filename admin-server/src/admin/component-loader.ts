@@ -14,6 +14,7 @@ export const Components = {
   Account: add('Account', 'account.tsx'),
   ConfirmAction: add('ConfirmAction', 'confirm-action.tsx'),
   DownloadLink: add('DownloadLink', 'download-link.tsx'),
+  Privacy: add('Privacy', 'privacy.tsx'),
   EnrollPhotos: add('EnrollPhotos', 'enroll-photos.tsx'),
   ExportCsv: add('ExportCsv', 'export-csv.tsx'),
   CreateApiKey: add('CreateApiKey', 'create-api-key.tsx'),

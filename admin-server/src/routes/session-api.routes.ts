@@ -9,6 +9,7 @@ import { can, groupScope, type AdminUser } from '../admin/policy.js';
 import { MIN_PASSWORD_LENGTH } from '../admin/resources/users.resource.js';
 import { parseAttendanceFilter, type AttendanceService } from '../services/attendance.service.js';
 import { toCsv } from '../services/csv.js';
+import { describePolicy, type RetentionService } from '../services/retention.service.js';
 import type { DashboardService } from '../services/dashboard.service.js';
 import type { EngineClient } from '../services/engine-client.js';
 import { clientIp, handle, sessionUser } from './http.js';
@@ -19,7 +20,7 @@ export const ENGINE_TOKEN_TTL_SECONDS = 300;
 const ENROLL_BODY_LIMIT = '40mb';
 
 export interface SessionApiDeps {
-  config: Config; ds: DataSource; attendance: AttendanceService; dashboard: DashboardService; engine: EngineClient; clock: () => Date;
+  config: Config; ds: DataSource; attendance: AttendanceService; dashboard: DashboardService; engine: EngineClient; clock: () => Date; retention: RetentionService;
 }
 
 export const engineTokenFor = (config: Config, user: AdminUser, ttl = ENGINE_TOKEN_TTL_SECONDS) =>
@@ -93,6 +94,17 @@ export function sessionApiRoutes(d: SessionApiDeps): Router {
     );
     await writeAudit(d.ds, { action: 'attendance.exported', actor: { id: user.userId, name: user.email }, entity: 'attendance', details: { filter, rows: rows.length }, ip: clientIp(req) });
     res.set({ 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="attendance-${today()}.csv"`, 'cache-control': 'no-store' }).send(csv);
+  }));
+
+  r.get('/retention/policy', handle(async (req, res) => {
+    sessionUser(req);
+    res.json({ policy: describePolicy(d.retention.policy) });
+  }));
+
+  r.get('/retention/preview', handle(async (req, res) => {
+    const user = sessionUser(req);
+    if (user.role === 'teacher') throw new ForbiddenError();
+    res.set('cache-control', 'no-store').json(await d.retention.run({ dryRun: true }));
   }));
 
   /** Everything the school holds about one student (a subject access request); templates only as a count. */

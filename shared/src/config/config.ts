@@ -32,6 +32,10 @@ const schema = z.object({
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://'),
   /** Namespace of the BullMQ keys in Redis: several installations (or test runs) can share one Redis. */
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/).default('fa'),
+  /** Face templates of a student who left (deactivated or deleted) are erased this many days later. */
+  RETENTION_TEMPLATE_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
+  /** Attendance marks older than this many months are reduced to monthly totals per student. */
+  RETENTION_ATTENDANCE_MONTHS: z.coerce.number().int().min(1).max(240).default(24),
   /** Address the servers bind to. 127.0.0.1 keeps them off the network until you choose otherwise. */
   BIND_HOST: z.string().min(1).default('127.0.0.1'),
   ADMIN_PORT: port.default(8000),

@@ -25,7 +25,7 @@ export function databaseSuite(settings: { DATABASE_URL?: string; sqliteFile: str
 
   test('migrations create every table from an empty database, matching the entities', async () => {
     const tables = ['users', 'students', 'face_templates', 'class_groups', 'class_sessions', 'cameras', 'attendance_log',
-      'liveness_sessions', 'detection_logs', 'audit_log', 'api_keys', 'consents'];
+      'liveness_sessions', 'detection_logs', 'audit_log', 'api_keys', 'consents', 'attendance_monthly'];
     const runner = ds.createQueryRunner();
     try {
       for (const t of tables) assert.ok(await runner.hasTable(t), `table ${t} exists`);

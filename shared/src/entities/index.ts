@@ -1,5 +1,6 @@
 import { ApiKey } from './api-key.entity.js';
 import { AttendanceLog } from './attendance-log.entity.js';
+import { AttendanceMonthly } from './attendance-monthly.entity.js';
 import { AuditLog } from './audit-log.entity.js';
 import { Camera } from './camera.entity.js';
 import { ClassGroup } from './class-group.entity.js';
@@ -14,6 +15,7 @@ import { User } from './user.entity.js';
 
 export * from './api-key.entity.js';
 export * from './attendance-log.entity.js';
+export * from './attendance-monthly.entity.js';
 export * from './audit-log.entity.js';
 export * from './camera.entity.js';
 export * from './class-group.entity.js';
@@ -28,5 +30,5 @@ export * from './user.entity.js';
 
 export const ENTITIES = [
   User, ClassGroup, Student, FaceTemplate, Camera, ClassSession, AttendanceLog,
-  LivenessSession, DetectionLog, AuditLog, ApiKey, Consent, StudentPresence,
+  LivenessSession, DetectionLog, AuditLog, ApiKey, Consent, AttendanceMonthly, StudentPresence,
 ];

@@ -1,5 +1,5 @@
 import {
-  BaseEntity, Column, CreateDateColumn, DeleteDateColumn, Entity, Index, JoinColumn, ManyToOne,
+  BaseEntity, BeforeInsert, BeforeUpdate, Column, CreateDateColumn, DeleteDateColumn, Entity, Index, JoinColumn, ManyToOne,
   PrimaryGeneratedColumn, UpdateDateColumn,
 } from 'typeorm';
 import { timestampType } from '../db/column-types.js';
@@ -26,6 +26,18 @@ export class Student extends BaseEntity {
 
   @Column({ type: 'boolean', default: true })
   active!: boolean;
+
+  /** When the student was deactivated (left the school); the retention clock for templates starts here. */
+  @Column({ type: timestampType, nullable: true })
+  inactiveSince!: Date | null;
+
+  /** Keeps inactiveSince in step with `active` on every save (AdminJS edits save the entity). */
+  @BeforeInsert()
+  @BeforeUpdate()
+  trackInactive(): void {
+    if (this.active === false) this.inactiveSince ??= new Date();
+    else if (this.active === true) this.inactiveSince = null;
+  }
 
   /** When biometric consent was recorded; no enrolment without it. */
   @Column({ type: timestampType, nullable: true })

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { DataSource } from 'typeorm';
 import { WebSocket } from 'ws';
-import { AttendanceLog, Camera, DetectionLog, StudentPresence, loadConfig, openDatabase } from '@attendance/shared';
+import { AttendanceLog, Camera, ClassGroup, ClassSession, DetectionLog, StudentPresence, User, loadConfig, openDatabase } from '@attendance/shared';
 import { face, facesAvailable, FACES_DIR } from '../helpers/faces.js';
-import { startEngine, type TestEngine } from '../helpers/engine.js';
+import { launchEngine, startEngine, type TestEngine } from '../helpers/engine.js';
 import { makeSlideshow, startRtsp, type RtspServer } from '../helpers/rtsp.js';
 
 const consent = { given_by: 'Jane Doe', relationship: 'mother', method: 'paper', policy_version: '2026-09' };
@@ -137,6 +137,22 @@ describe('classroom cameras', { skip: !facesAvailable && `face fixtures missing 
     assert.deepEqual((await marksOf(ids.fileCam, 'camera')).map((r) => r.studentId).sort(), [ids.obama, ids.p02].sort());
   });
 
+  test('a teacher drives only the cameras of rooms where a class they teach is scheduled; a broken camera harms no one', async () => {
+    const teacherId = (await db.getRepository(User).findOneByOrFail({ username: 'teacher' })).id;
+    const group = (await db.getRepository(ClassGroup).insert({ name: 'T-1', teacherId })).identifiers[0].id as number;
+    await db.getRepository(ClassSession).insert({ classGroupId: group, cameraId: ids.otherCam, weekday: 1, startTime: '08:00', endTime: '09:00', lateAfterMinutes: 5 });
+    const sameRoom = (await db.getRepository(Camera).insert({ name: 'other-2', source: 'usb:8', room: 'R3' })).identifiers[0].id as number;
+    const teacher = await engine.token('teacher');
+    const visible = (await call('/api/v1/detection/status', { token: teacher })).body.cameras.map((c: any) => c.camera_id);
+    assert.deepEqual(visible, [ids.otherCam, sameRoom]);
+    assert.equal((await call('/api/v1/detection/start', { method: 'POST', token: teacher, json: { camera_id: ids.rtspCam } })).status, 403);
+    // usb:9 does not exist here: the camera keeps retrying (reconnecting) while the server stays healthy.
+    assert.equal((await call('/api/v1/detection/start', { method: 'POST', token: teacher, json: { camera_id: ids.otherCam } })).status, 200);
+    await until('retrying', () => statusEvent(ids.otherCam, 'reconnecting'), 15_000);
+    assert.equal((await call('/health')).status, 200);
+    assert.equal((await call('/api/v1/detection/stop', { method: 'POST', token: teacher, json: { camera_id: ids.otherCam } })).body.camera.state, 'stopped');
+  });
+
   test('laptop camera: JPEG frames over the WebSocket mark once, with source laptop', async () => {
     await db.getRepository(AttendanceLog).clear();
     const started = await call('/api/v1/detection/laptop-camera/start', { method: 'POST', token: admin, json: {} });
@@ -167,5 +183,15 @@ describe('classroom cameras', { skip: !facesAvailable && `face fixtures missing 
     assert.deepEqual(rows.map((r) => [r.studentId, r.source]), [[ids.obama, 'laptop']]);
     assert.ok(results.some((r) => r.faces?.some((f: any) => f.name === 'Barack Obama')));
     assert.ok(results.some((r) => r.faces?.some((f: any) => f.verdict === 'unknown')), 'the stranger is unknown');
+  });
+
+  test('cameras marked enabled start with the engine', async () => {
+    await db.getRepository(AttendanceLog).clear();
+    await db.getRepository(Camera).update(ids.fileCam, { enabled: true });
+    ws.close();
+    await engine.stop();
+    engine = await launchEngine(engine.env);
+    await until('file camera marks after restart', async () => ((await marksOf(ids.fileCam, 'camera')).length === 2 ? true : undefined), 45_000);
+    assert.equal((await db.getRepository(Camera).findOneByOrFail({ id: ids.fileCam })).status, 'running');
   });
 });

@@ -28,8 +28,9 @@ export function studentResource(deps: AdminDeps): ResourceWithOptions {
     options: {
       navigation: { name: 'School', icon: 'Users' },
       sort: { sortBy: 'name', direction: 'asc' },
-      listProperties: ['name', 'rollNumber', 'classGroupId', 'templates', 'poses', 'enrolledAt', 'active'],
-      filterProperties: ['name', 'rollNumber', 'classGroupId', 'active', 'enrolledAt'],
+      // Consent is in the list (and filter) so a teacher sees who must be marked by hand.
+      listProperties: ['name', 'rollNumber', 'classGroupId', 'consentAt', 'templates', 'poses', 'enrolledAt', 'active'],
+      filterProperties: ['name', 'rollNumber', 'classGroupId', 'active', 'consentAt', 'enrolledAt'],
       showProperties: ['id', 'name', 'rollNumber', 'classGroupId', 'active', 'consentAt', 'templates', 'poses', 'enrolledAt', 'createdAt', 'updatedAt'],
       // Consent is recorded and withdrawn through its actions (with who gave it), never typed in.
       editProperties: ['name', 'rollNumber', 'classGroupId', 'active'],
@@ -37,6 +38,7 @@ export function studentResource(deps: AdminDeps): ResourceWithOptions {
         templates: { type: 'number', isVisible: { list: true, show: true, edit: false, filter: false } },
         poses: { type: 'string', isVisible: { list: true, show: true, edit: false, filter: false } },
         enrolledAt: { isDisabled: true },
+        consentAt: { isDisabled: true },
       },
       actions: {
         ...standardActions('Student'),

@@ -2,14 +2,22 @@ import type { CameraState, Logger } from '@attendance/shared';
 import { cv } from '../vision/index.js';
 import { Backoff, sleep } from './backoff.js';
 import type { CameraStats } from './camera-stats.js';
-import type { FrameAnalyzer, FrameResult } from './frame-analyzer.js';
-import { CaptureSource, SourceError, type RawFrame } from './sources/capture-source.js';
+import type { FrameResult } from './frame-analyzer.js';
+import { CaptureSource, SourceError, type RawFrame, type SourceInfo } from './sources/capture-source.js';
 import { reconnects, type SourceSpec } from './sources/source.js';
 
 /** Why a loop ended: typed, so nothing parses messages to decide what happened. */
 export type StopReason = { kind: 'requested' } | { kind: 'ended' } | { kind: 'failed'; error: string };
 
-export interface LoopOptions { inferEvery: number; watchdogMs: number; openTimeoutMs: number }
+export interface LoopOptions {
+  inferEvery: number; watchdogMs: number; openTimeoutMs: number;
+  /** Tests pass a fast backoff and a fake source. */
+  backoff?: Backoff;
+  open?: (spec: SourceSpec, timeoutMs: number, signal: AbortSignal) => Promise<FrameSource>;
+}
+
+/** What the loop needs of a source (CaptureSource, or a fake in tests). */
+export interface FrameSource { readonly info: SourceInfo; next(): Promise<RawFrame>; close(): void }
 
 export interface LoopHooks {
   state(state: CameraState, detail?: string): void;
@@ -26,16 +34,18 @@ class StallError extends Error {}
  * stream is restarted. Errors stay inside this loop: they never reach another camera or the server.
  */
 export class CameraLoop {
-  private readonly backoff = new Backoff(1000, 60_000);
+  private readonly backoff: Backoff;
 
   constructor(
     private readonly spec: SourceSpec,
-    private readonly analyzer: FrameAnalyzer,
+    private readonly analyzer: { analyze(image: InstanceType<typeof cv.Mat>): Promise<FrameResult> },
     private readonly stats: CameraStats,
     private readonly hooks: LoopHooks,
     private readonly opts: LoopOptions,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.backoff = opts.backoff ?? new Backoff(1000, 60_000);
+  }
 
   async run(signal: AbortSignal): Promise<StopReason> {
     let everRan = false;
@@ -68,7 +78,7 @@ export class CameraLoop {
     const attempt = new AbortController();
     const stop = () => attempt.abort();
     signal.addEventListener('abort', stop, { once: true });
-    let source: CaptureSource | null = null;
+    let source: FrameSource | null = null;
     let progressAt = Date.now();
     const watchdog = setInterval(() => {
       if (Date.now() - progressAt > this.opts.watchdogMs) attempt.abort(new StallError(`no progress for ${this.opts.watchdogMs} ms`));
@@ -76,7 +86,8 @@ export class CameraLoop {
     const aborted = new Promise<never>((_, reject) => attempt.signal.addEventListener('abort', () => reject(attempt.signal.reason), { once: true }));
     aborted.catch(() => undefined); // raced below; an abort after the attempt ended is not an error
     try {
-      source = await Promise.race([CaptureSource.open(this.spec, this.opts.openTimeoutMs, attempt.signal), aborted]);
+      const open = this.opts.open ?? CaptureSource.open;
+      source = await Promise.race([open(this.spec, this.opts.openTimeoutMs, attempt.signal), aborted]);
       this.hooks.state('running', `${source.info.width}x${source.info.height}${source.info.fps > 0 ? ` @ ${Math.round(source.info.fps)} fps` : ''}`);
       let lastSeq = 0;
       let pulled = 0;

@@ -166,6 +166,9 @@ export class CameraManager {
     const at = new Date();
     this.deps.publisher.publish(topics.cameraStatus(cameraId), { cameraId, state, detail, at: at.toISOString() });
     this.deps.log.info({ cameraId, state, detail }, 'camera state');
+    if (state === 'reconnecting' || state === 'failed') {
+      this.deps.publisher.publish('logs', { level: state === 'failed' ? 'error' : 'warn', cameraId, at: at.toISOString(), message: `camera ${cameraId} ${state}${detail ? `: ${detail}` : ''}` });
+    }
     entry.persist = entry.persist
       .then(() => this.deps.db.getRepository(Camera).update(cameraId, { status: state, statusDetail: detail?.slice(0, 255) ?? null, statusAt: at }))
       .then(() => undefined, (err: unknown) => this.deps.log.error({ err, cameraId }, 'storing camera status failed'));

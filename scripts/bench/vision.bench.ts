@@ -2,6 +2,7 @@
 // same detector and embedder through OpenCV's DNN module for comparison (ratio ours / OpenCV at the
 // same thread count). Frames: a 640×480 webcam frame with one face (yyw_caijin/capture_100.jpg) and
 // the 1280×886 group photo with six faces (_group/insightface_t1.jpg), from FACES_DIR.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,7 +73,7 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
   const load = (o: Partial<VisionOptions> = {}): Promise<VisionPipeline> => VisionPipeline.load({ modelsDir: MODELS, threads, ...o });
 
   opts.log('[vision] stages');
-  rows.push(row('decode 640×480 JPEG', 'opencv', 1, await timeIt(() => decodeImage(jpeg, 40e6), s)));
+  rows.push(row('decode 640×480 JPEG', 'opencv', 1, await timeIt(() => decodeImage(jpeg, 40e6).release(), s)));
   const session = { threads };
   const det640 = await FaceDetector.load(MODELS, session, { ...DETECTOR, maxSide: 640 });
   const det320 = await FaceDetector.load(MODELS, session, { ...DETECTOR, maxSide: 320 });
@@ -100,8 +101,7 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
   rows.push(await frameRow('frame 640×480, 1 face, detect at 320, no refine', frame, { detectorMaxSide: 320, refineLandmarks: false }));
   rows.push(await frameRow('frame 640×480, 1 face, detect+refine+align+embed (no anti-spoof)', frame, { antispoof: false }));
   await dflt.close();
-  // Before the OpenCV nets and the extra sessions below are loaded.
-  rows.push({ stage: 'peak RSS after the stages and frames (MB)', value: Math.round(process.resourceUsage().maxRSS / 1024) });
+  rows.push({ stage: 'peak RSS, default pipeline in its own process (MB)', value: peakRssOfPipeline(framePath, groupPath, s) });
 
   opts.log('[vision] ours vs OpenCV DNN');
   const square = frame.copyMakeBorder(0, 160, 0, 0, cv.BORDER_CONSTANT, new cv.Vec3(0, 0, 0)); // 640×640, same pixels
@@ -129,6 +129,27 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
     await e.close();
   }
   for (const m of [det640, det320, embedder, spoof]) await m.close();
-  rows.push({ stage: 'peak RSS at the end, OpenCV DNN included (MB)', value: Math.round(process.resourceUsage().maxRSS / 1024) });
   return rows;
+}
+
+/**
+ * Peak RSS of a fresh process that loads the default pipeline and analyses both frames for a while:
+ * this process's own peak would count the other bench sections and the extra sessions loaded here.
+ */
+function peakRssOfPipeline(framePath: string, groupPath: string, seconds: number): number {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), RSS_PROBE, framePath, groupPath, String(seconds)], { cwd: ROOT, encoding: 'utf8' });
+  const mb = Number(/peak-rss-mb=(\d+)/.exec(r.stdout)?.[1]);
+  if (r.status !== 0 || !Number.isFinite(mb)) throw new Error(`RSS probe failed (${r.status}): ${r.stderr.slice(-500)}`);
+  return mb;
+}
+
+const RSS_PROBE = '--rss-probe';
+if (process.argv[2] === RSS_PROBE && process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [frame, group, seconds] = process.argv.slice(3);
+  const vision = await VisionPipeline.load({ modelsDir: MODELS });
+  const bytes = [fs.readFileSync(frame), fs.readFileSync(group)];
+  const end = performance.now() + Number(seconds) * 2000;
+  for (let i = 0; performance.now() < end; i++) await vision.analyzeBytes(bytes[i % 2]);
+  await vision.close();
+  console.log(`peak-rss-mb=${Math.round(process.resourceUsage().maxRSS / 1024)}`);
 }

@@ -39,8 +39,9 @@ export class FrameAnalyzer {
   }
 
   async analyze(image: Mat): Promise<FrameResult> {
-    const { faces } = await this.deps.recognition.recognize(image, { mark: false, cameraId: this.cameraId });
+    // The roster narrows the gallery search itself, so an outsider never hides an in-class runner-up.
     const { ctx, roster } = await this.markContext();
+    const { faces } = await this.deps.recognition.recognize(image, { mark: false, cameraId: this.cameraId, roster });
     const tracks = this.tracker.update(faces.map((f) => ({ box: f.box, observation: observe(f, roster) })));
     const marks: MarkResult[] = [];
     const at = this.deps.now();

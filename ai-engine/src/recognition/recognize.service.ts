@@ -20,7 +20,13 @@ export interface RecognizedFace {
   candidates: Array<{ student_id: number; name: string | null; similarity: number }>;
 }
 
-export interface RecognizeOptions { mark?: boolean; cameraId?: number | null; source?: AttendanceSource }
+export interface RecognizeOptions {
+  mark?: boolean;
+  cameraId?: number | null;
+  source?: AttendanceSource;
+  /** Search only these students (a class session's roster); when marking, the camera's roster is used anyway. */
+  roster?: ReadonlySet<number>;
+}
 
 /**
  * Image → every face, judged. Faces that fail quality or anti-spoofing are reported but never named,
@@ -47,7 +53,7 @@ export class RecognitionService {
     const analyses = await this.vision.analyze(image, { embed: true, antispoof: true });
     this.metrics.stageMs.observe({ stage: 'analyze' }, performance.now() - t0);
     const ctx = opts.mark ? await this.attendance.contextFor(opts.cameraId) : undefined;
-    const roster = ctx ? await this.attendance.rosterFor(ctx) : undefined;
+    const roster = opts.roster ?? (ctx ? await this.attendance.rosterFor(ctx) : undefined);
     const faces = analyses.map((a) => this.judge(a, roster));
     assignUniquely(faces);
     const marks: MarkResult[] = [];

@@ -10,6 +10,11 @@ const schema = z.object({
   VISION_THREADS: z.coerce.number().int().min(1).max(64).default(1),
   /** Detector confidence below which a candidate face is dropped: lower finds more faces and more false ones. */
   DETECTOR_SCORE_THRESHOLD: z.coerce.number().gt(0).lt(1).default(0.6),
+  /**
+   * Longer side the frame is scaled to before detection. 320 is ~3 ms faster per frame and as accurate for
+   * close-up webcam frames; keep 640 (or more) for classroom cameras, where faces are small.
+   */
+  DETECTOR_MAX_SIDE: z.coerce.number().int().min(64).max(4096).default(640),
   /** Faces smaller than this (px) are ignored: smaller reaches the back row, but embeds poorly. */
   MIN_FACE_SIZE: z.coerce.number().int().min(0).default(20),
   /** Images with more pixels than this are refused before decoding (memory guard). */

@@ -1,11 +1,10 @@
 import uWS, { type TemplatedApp } from 'uWebSockets.js';
-import { NotFoundError, toErrorResponse, UnauthorizedError, type Logger } from '@attendance/shared';
+import { NotFoundError, UnauthorizedError, type Logger } from '@attendance/shared';
 import type { AuthService } from '../../auth/auth.service.js';
 import type { CameraManager } from '../../cameras/camera-manager.js';
 import type { FrameResult } from '../../cameras/frame-analyzer.js';
 import { mayUse } from '../http/routes/detection.routes.js';
-import { statusLine } from '../http/router.js';
-import { tokenFromUpgrade } from './ws-server.js';
+import { authorizedUpgrade } from './upgrade.js';
 
 interface LaptopData { session: string; detach?: () => void }
 
@@ -24,28 +23,14 @@ export function laptopCameraWs(app: TemplatedApp, deps: { auth: AuthService; cam
     maxBackpressure: 1024 * 1024,
     idleTimeout: 60,
     sendPingsAutomatically: true,
-    upgrade: (res, req, context) => {
-      const key = req.getHeader('sec-websocket-key');
-      const protocolHeader = req.getHeader('sec-websocket-protocol');
-      const extensions = req.getHeader('sec-websocket-extensions');
-      const query = new URLSearchParams(req.getQuery() ?? '');
-      let aborted = false;
-      res.onAborted(() => { aborted = true; });
-      void (async () => {
-        const { token, protocol } = tokenFromUpgrade(query, protocolHeader);
-        const principal = await deps.auth.fromToken(token);
-        const id = query.get('session') ?? '';
-        const session = deps.cameras.laptop(id);
-        if (!session) throw new NotFoundError(`no laptop-camera session ${id}`);
-        if (!mayUse(principal, session)) throw new UnauthorizedError('this token cannot stream to that session');
-        if (aborted) return;
-        res.cork(() => res.upgrade<LaptopData>({ session: id }, key, protocol, extensions, context));
-      })().catch((err: unknown) => {
-        const { status, body } = toErrorResponse(err);
-        if (aborted) return;
-        res.cork(() => res.writeStatus(statusLine(status)).writeHeader('Content-Type', 'application/json').end(JSON.stringify(body), true));
-      });
-    },
+    upgrade: authorizedUpgrade<LaptopData>(async ({ query, token }) => {
+      const principal = await deps.auth.fromToken(token);
+      const id = query.get('session') ?? '';
+      const session = deps.cameras.laptop(id);
+      if (!session) throw new NotFoundError(`no laptop-camera session ${id}`);
+      if (!mayUse(principal, session)) throw new UnauthorizedError('this token cannot stream to that session');
+      return { session: id };
+    }),
     open: (ws) => {
       const session = deps.cameras.laptop(ws.getUserData().session);
       if (!session) { ws.end(4404, 'session ended'); return; }

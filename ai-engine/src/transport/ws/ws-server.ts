@@ -1,25 +1,13 @@
 import uWS, { type TemplatedApp } from 'uWebSockets.js';
-import { toErrorResponse, UnauthorizedError, type Logger } from '@attendance/shared';
+import { UnauthorizedError, type Logger } from '@attendance/shared';
 import type { AuthService } from '../../auth/auth.service.js';
-import { statusLine } from '../http/router.js';
 import type { Publisher, SocketData } from './publisher.js';
+import { authorizedUpgrade } from './upgrade.js';
 
 const DEFAULT_TOPICS = ['attendance', 'camera/*', 'logs'];
 const TOPIC = /^(attendance|logs|camera\/(\d+|\*)(\/(status|detections|\*))?)$/;
 
-/**
- * Browsers cannot set headers on a WebSocket, so the token comes as `?token=` or as the subprotocol
- * pair `bearer, <token>` (echoed back as `bearer`). It is checked in `upgrade`: an unauthenticated
- * client never gets a socket.
- */
-export function tokenFromUpgrade(query: URLSearchParams, protocolHeader: string): { token: string; protocol: string } {
-  const fromQuery = query.get('token');
-  if (fromQuery) return { token: fromQuery, protocol: '' };
-  const parts = protocolHeader.split(',').map((p) => p.trim());
-  const i = parts.indexOf('bearer');
-  if (i >= 0 && parts[i + 1]) return { token: parts[i + 1], protocol: 'bearer' };
-  throw new UnauthorizedError('WebSocket needs a token (?token= or Sec-WebSocket-Protocol: bearer, <token>)');
-}
+export { tokenFromUpgrade } from './upgrade.js';
 
 export function wsServer(app: TemplatedApp, deps: { auth: AuthService; publisher: Publisher; log: Logger }): void {
   app.ws<SocketData>('/ws', {
@@ -30,28 +18,15 @@ export function wsServer(app: TemplatedApp, deps: { auth: AuthService; publisher
     closeOnBackpressureLimit: 1,
     idleTimeout: 60,
     sendPingsAutomatically: true,
-    upgrade: (res, req, context) => {
-      const key = req.getHeader('sec-websocket-key');
-      const protocolHeader = req.getHeader('sec-websocket-protocol');
-      const extensions = req.getHeader('sec-websocket-extensions');
-      const query = new URLSearchParams(req.getQuery() ?? '');
-      let aborted = false;
-      res.onAborted(() => { aborted = true; });
-      void (async () => {
-        const { token, protocol } = tokenFromUpgrade(query, protocolHeader);
-        const principal = await deps.auth.fromToken(token);
-        if (principal.kind !== 'user' || principal.scope) throw new UnauthorizedError('this token cannot open the event stream');
-        const requested = query.get('topics')?.split(',').filter(Boolean) ?? DEFAULT_TOPICS;
-        const bad = requested.find((t) => !TOPIC.test(t));
-        if (bad) throw new UnauthorizedError(`unknown topic ${bad}`);
-        if (aborted) return;
-        res.cork(() => res.upgrade<SocketData>({ username: principal.username, role: principal.role, topics: new Set(requested) }, key, protocol, extensions, context));
-      })().catch((err: unknown) => {
-        const { status, body } = toErrorResponse(err);
-        if (aborted) return;
-        res.cork(() => res.writeStatus(statusLine(status)).writeHeader('Content-Type', 'application/json').end(JSON.stringify(body), true));
-      });
-    },
+    // The token is checked in `upgrade`: an unauthenticated client never gets a socket.
+    upgrade: authorizedUpgrade<SocketData>(async ({ query, token }) => {
+      const principal = await deps.auth.fromToken(token);
+      if (principal.kind !== 'user' || principal.scope) throw new UnauthorizedError('this token cannot open the event stream');
+      const requested = query.get('topics')?.split(',').filter(Boolean) ?? DEFAULT_TOPICS;
+      const bad = requested.find((t) => !TOPIC.test(t));
+      if (bad) throw new UnauthorizedError(`unknown topic ${bad}`);
+      return { username: principal.username, role: principal.role, topics: new Set(requested) };
+    }),
     open: (ws) => deps.publisher.add(ws),
     message: (ws, message) => {
       // {"subscribe": ["camera/3/*"]} or {"unsubscribe": [...]}: anything else is ignored.

@@ -15,6 +15,7 @@ export const Components = {
   ConfirmAction: add('ConfirmAction', 'confirm-action.tsx'),
   DownloadLink: add('DownloadLink', 'download-link.tsx'),
   Privacy: add('Privacy', 'privacy.tsx'),
+  LiveView: add('LiveView', 'live-view.tsx'),
   EnrollPhotos: add('EnrollPhotos', 'enroll-photos.tsx'),
   ExportCsv: add('ExportCsv', 'export-csv.tsx'),
   CreateApiKey: add('CreateApiKey', 'create-api-key.tsx'),

@@ -29,7 +29,11 @@ const POLICY: Record<ResourceId, Partial<Record<Role, readonly string[]>>> = {
   },
   ClassGroup: { admin: WRITE, staff: WRITE, teacher: READ },
   ClassSession: { admin: WRITE, staff: WRITE, teacher: READ },
-  Camera: { admin: [...WRITE, 'startDetection', 'stopDetection'], staff: [...WRITE, 'startDetection', 'stopDetection'], teacher: [...READ, 'startDetection', 'stopDetection'] },
+  Camera: {
+    admin: [...WRITE, 'startDetection', 'stopDetection', 'liveView'],
+    staff: [...WRITE, 'startDetection', 'stopDetection', 'liveView'],
+    teacher: [...READ, 'startDetection', 'stopDetection', 'liveView'],
+  },
   AttendanceLog: { admin: [...WRITE, 'exportCsv'], staff: [...READ, 'new', 'edit', 'exportCsv'], teacher: [...READ, 'exportCsv'] },
   // Staff search users only to pick a class group's teacher.
   User: { admin: WRITE, staff: ['search'] },

@@ -55,6 +55,11 @@ export function cameraResource(deps: AdminDeps): ResourceWithOptions {
             return withLiveState(response, _req, context);
           },
         },
+        liveView: {
+          actionType: 'record', icon: 'Monitor', component: Components.LiveView,
+          isAccessible: allowed('Camera', 'liveView'),
+          handler: async (_request, _response, context) => ({ record: context.record!.toJSON(context.currentAdmin) }),
+        },
         startDetection: {
           actionType: 'record', icon: 'Play', component: Components.ConfirmAction,
           isAccessible: allowed('Camera', 'startDetection'),

@@ -2,10 +2,11 @@
 // on a (file) camera, watch the MJPEG preview, and see the student appear in the list as they are marked.
 import '../helpers/admin-env.js';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Camera, ClassGroup, ClassSession, User, loadConfig, openDatabase } from '@attendance/shared';
-import { artifactPath, launchChromium, loginAs } from '../helpers/browser.js';
+import { artifactPath, fakeWebcam, launchChromium, loginAs } from '../helpers/browser.js';
 import { PASSWORD, startEngine, waitHealthy, type TestEngine } from '../helpers/engine.js';
 import { face, facesAvailable, FACES_DIR } from '../helpers/faces.js';
 import { makeSlideshow } from '../helpers/rtsp.js';
@@ -29,6 +30,11 @@ before(async () => {
     body: JSON.stringify({ name: 'Barack Obama', roll_number: 'L-1', consent, photos: ['fr_obama/obama.jpg', 'fr_obama/obama1.jpg', 'fr_obama/obama2.jpg'].map((f) => face(f).toString('base64')) }),
   });
   assert.equal(enrolled.status, 201);
+  const second = await fetch(`${engine.url}/api/v1/enroll`, {
+    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Laptop Pupil', roll_number: 'L-2', consent, photos: ['deepface_p01/img2.jpg', 'deepface_p01/img4.jpg', 'deepface_p01/img6.jpg'].map((f) => face(f).toString('base64')) }),
+  });
+  assert.equal(second.status, 201, await second.clone().text());
   // A photo the anti-spoofing model judges real even after video compression.
   const video = await makeSlideshow(['fr_obama/obama3.jpg'], { secondsEach: 4, name: 'live.mp4' });
   const { dataSource } = await openDatabase(loadConfig(engine.env), { migrate: false });
@@ -64,5 +70,31 @@ test('a teacher opens the live view, starts detection, sees the preview and the 
     await page.getByTestId('live-state').filter({ hasText: 'stopped' }).waitFor({ timeout: 30_000 });
   } finally {
     await close();
+  }
+});
+
+test("a teacher uses the laptop's own camera (a fake webcam) and the student is marked the same way", { skip: !facesAvailable && `face fixtures missing at ${FACES_DIR}`, timeout: 180_000 }, async () => {
+  const y4m = path.join(process.env.TEST_TMP_DIR ?? '/tmp', `laptop-${process.pid}.y4m`);
+  execFileSync('ffmpeg', ['-y', '-loglevel', 'error', '-loop', '1', '-i', path.join(FACES_DIR, 'deepface_p01/img1.jpg'), '-vf',
+    'scale=640:480:force_original_aspect_ratio=decrease,pad=640:480:(ow-iw)/2:(oh-ih)/2,format=yuv420p', '-r', '10', '-t', '3', y4m]);
+  const { browser, close } = await launchChromium(fakeWebcam(y4m));
+  try {
+    const context = await loginAs(browser, adminUrl, 'teacher', PASSWORD);
+    const page = await context.newPage();
+    await page.goto(`/admin/resources/Camera/records/${cameraId}/liveView`);
+    await page.getByTestId('laptop-toggle').click();
+    await page.getByTestId('live-marks').locator('li', { hasText: 'Laptop Pupil' }).waitFor({ timeout: 60_000 });
+    await page.screenshot({ path: artifactPath('live-view-laptop.png') });
+    await page.getByTestId('laptop-toggle').click();
+    await page.getByTestId('laptop-toggle').filter({ hasText: "Use this laptop's camera" }).waitFor();
+  } finally {
+    await close();
+  }
+  const { dataSource } = await openDatabase(loadConfig(engine.env), { migrate: false });
+  try {
+    const rows: Array<{ source: string }> = await dataSource.query("SELECT a.source FROM attendance_log a JOIN students s ON s.id = a.student_id WHERE s.roll_number = 'L-2'");
+    assert.deepEqual(rows, [{ source: 'laptop' }]);
+  } finally {
+    await dataSource.destroy();
   }
 });

@@ -8,11 +8,11 @@ export const ARTIFACTS_DIR = path.resolve(import.meta.dirname, '../../test-artif
  * Debian's Chromium, headless; never a downloaded browser. Playwright refuses a `--user-data-dir`
  * argument with `launch()`: it gives every launch a fresh temporary profile of its own instead.
  */
-export async function launchChromium(): Promise<{ browser: Browser; close: () => Promise<void> }> {
+export async function launchChromium(extraArgs: string[] = []): Promise<{ browser: Browser; close: () => Promise<void> }> {
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--disable-quic'],
+      '--disable-sync', '--no-first-run', '--disable-quic', ...extraArgs],
   });
   return { browser, close: () => browser.close() };
 }
@@ -38,6 +38,9 @@ export async function loginAs(browser: Browser, baseUrl: string, username: strin
   await page.close();
   return context;
 }
+
+/** Chromium arguments for a fake webcam playing `y4m` (getUserMedia needs no permission prompt). */
+export const fakeWebcam = (y4m: string) => ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${y4m}`];
 
 export function artifactPath(name: string): string {
   fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });

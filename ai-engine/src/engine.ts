@@ -119,7 +119,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   enrollRoutes(router, enrollment);
   livenessRoutes(router, liveness);
   systemRoutes(router, { health, metrics, version: VERSION });
-  detectionRoutes(router, cameras, cameraAccess);
+  detectionRoutes(router, cameras, cameraAccess, db);
   mjpegRoute(app, { auth, access: cameraAccess, previews, log });
   wsServer(app, { auth, publisher, log });
   livenessWs(app, { auth, liveness, log });

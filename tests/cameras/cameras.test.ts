@@ -4,9 +4,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { DataSource } from 'typeorm';
 import { WebSocket } from 'ws';
-import { AttendanceLog, Camera, ClassGroup, ClassSession, DetectionLog, StudentPresence, User, loadConfig, openDatabase } from '@attendance/shared';
+import { AttendanceLog, AuditLog, Camera, ClassGroup, ClassSession, DetectionLog, StudentPresence, User, loadConfig, openDatabase } from '@attendance/shared';
 import { face, facesAvailable, FACES_DIR } from '../helpers/faces.js';
 import { launchEngine, startEngine, type TestEngine } from '../helpers/engine.js';
+import { imageTraces } from '../helpers/image-traces.js';
 import { makeSlideshow, startRtsp, type RtspServer } from '../helpers/rtsp.js';
 
 const consent = { given_by: 'Jane Doe', relationship: 'mother', method: 'paper', policy_version: '2026-09' };
@@ -193,5 +194,15 @@ describe('classroom cameras', { skip: !facesAvailable && `face fixtures missing 
     engine = await launchEngine(engine.env);
     await until('file camera marks after restart', async () => ((await marksOf(ids.fileCam, 'camera')).length === 2 ? true : undefined), 45_000);
     assert.equal((await db.getRepository(Camera).findOneByOrFail({ id: ids.fileCam })).status, 'running');
+  });
+
+  test('every start and stop was audited once, and no frame or face image was written anywhere', async () => {
+    const audited = await db.getRepository(AuditLog).find({ where: { entity: 'camera' }, order: { id: 'ASC' } });
+    const started = audited.filter((a) => a.action === 'detection.started');
+    // RTSP by admin, file by admin, the other camera by the teacher (refused starts are not audited).
+    assert.deepEqual(started.map((a) => [a.entityId, a.actorName]), [[String(ids.rtspCam), 'admin'], [String(ids.fileCam), 'admin'], [String(ids.otherCam), 'teacher']]);
+    assert.equal(audited.filter((a) => a.action === 'detection.stopped').length, 3);
+    assert.deepEqual(audited.filter((a) => a.action.startsWith('detection.laptop')).map((a) => a.action), ['detection.laptop_started', 'detection.laptop_stopped']);
+    assert.deepEqual(await imageTraces(engine.env.DATA_DIR!, db), []);
   });
 });

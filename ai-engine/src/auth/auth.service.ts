@@ -13,6 +13,12 @@ export type Principal =
 
 const IP_ATTEMPTS_FACTOR = 5;
 
+/** How a principal appears in the audit log. */
+export function auditActor(p: Principal | null): { id: number | null; name: string } | null {
+  if (!p) return null;
+  return p.kind === 'user' ? { id: p.userId, name: p.username } : { id: null, name: `device:${p.name}` };
+}
+
 export interface AuthSettings extends JwtSettings { tokenTtlSeconds: number; maxAttempts: number; windowSeconds: number }
 
 

@@ -4,7 +4,7 @@ import {
   ConflictError, Consent, ConsentRequiredError, FaceTemplate, ForbiddenError, NotFoundError, Student, UnprocessableError,
   isUniqueViolation, writeAudit, type ConsentMethod, type TemplateCipher, type TemplatePose,
 } from '@attendance/shared';
-import type { Principal } from '../auth/auth.service.js';
+import { auditActor, type Principal } from '../auth/auth.service.js';
 import type { GalleryJobs } from '../jobs/gallery-jobs.js';
 import type { GalleryService } from '../matching/gallery.service.js';
 import { cosine, ImageDecodeError, type FaceAnalysis, type VisionPipeline } from '../vision/index.js';
@@ -103,8 +103,7 @@ export class EnrollmentService {
         });
       }
       if (!student.enrolledAt) await tx.getRepository(Student).update(student.id, { enrolledAt: new Date() });
-      const actor = req.actor.kind === 'user' ? { id: req.actor.userId, name: req.actor.username } : { id: null, name: `device:${req.actor.name}` };
-      await writeAudit(tx, { action: 'enrollment.templates_added', actor, entity: 'student', entityId: student.id,
+      await writeAudit(tx, { action: 'enrollment.templates_added', actor: auditActor(req.actor), entity: 'student', entityId: student.id,
         details: { templates: embeddings.length, poses: embeddings.map((e) => e.pose ?? req.pose ?? 'upload'), forced: !!req.force }, ip: req.ip });
       return { studentId: student.id, created: !('studentId' in req.target) };
     });

@@ -1,27 +1,35 @@
 import { z } from 'zod';
-import { ForbiddenError } from '@attendance/shared';
-import type { Principal } from '../../../auth/auth.service.js';
+import type { DataSource } from 'typeorm';
+import { ForbiddenError, writeAudit } from '@attendance/shared';
+import { auditActor, type Principal } from '../../../auth/auth.service.js';
 import type { CameraAccess } from '../../../cameras/camera-access.js';
 import type { CameraManager } from '../../../cameras/camera-manager.js';
 import type { LaptopSession } from '../../../cameras/laptop-session.js';
-import type { HttpRouter } from '../router.js';
+import type { HttpRouter, RequestContext } from '../router.js';
 
 const CameraBody = z.object({ camera_id: z.coerce.number().int().positive() });
 const LaptopStart = z.object({ camera_id: z.coerce.number().int().positive().nullish() });
 const LaptopStop = z.object({ session: z.string().uuid() });
 
 /** Detection controls. A teacher may only drive cameras in rooms where a class they teach is scheduled. */
-export function detectionRoutes(router: HttpRouter, cameras: CameraManager, access: CameraAccess): void {
+export function detectionRoutes(router: HttpRouter, cameras: CameraManager, access: CameraAccess, db: DataSource): void {
+  const audit = (action: string, ctx: RequestContext, entityId: number | string | null) =>
+    writeAudit(db, { action, actor: auditActor(ctx.principal), entity: 'camera', entityId: entityId ?? undefined, ip: ctx.ip });
+
   router.post('/api/v1/detection/start', {}, async (ctx) => {
     const { camera_id } = ctx.json(CameraBody);
     await access.check(ctx.principal, camera_id);
-    return { body: { camera: await cameras.start(camera_id) } };
+    const camera = await cameras.start(camera_id);
+    await audit('detection.started', ctx, camera_id);
+    return { body: { camera } };
   });
 
   router.post('/api/v1/detection/stop', {}, async (ctx) => {
     const { camera_id } = ctx.json(CameraBody);
     await access.check(ctx.principal, camera_id);
-    return { body: { camera: await cameras.stop(camera_id) } };
+    const camera = await cameras.stop(camera_id);
+    await audit('detection.stopped', ctx, camera_id);
+    return { body: { camera } };
   });
 
   router.get('/api/v1/detection/status', {}, async (ctx) => {
@@ -34,6 +42,7 @@ export function detectionRoutes(router: HttpRouter, cameras: CameraManager, acce
     const { camera_id } = ctx.json(LaptopStart);
     if (camera_id) await access.check(ctx.principal, camera_id);
     const session = cameras.startLaptop(camera_id ?? null, username(ctx.principal));
+    await audit('detection.laptop_started', ctx, camera_id ?? null);
     return { status: 201, body: { session: session.id, camera_id: session.cameraId, ws_path: `/ws/laptop-camera?session=${session.id}` } };
   });
 
@@ -41,7 +50,9 @@ export function detectionRoutes(router: HttpRouter, cameras: CameraManager, acce
     const { session } = ctx.json(LaptopStop);
     const s = cameras.laptop(session);
     if (s && !mayUse(ctx.principal, s)) throw new ForbiddenError('not your laptop-camera session');
-    return { body: laptopJson(await cameras.stopLaptop(session)) };
+    const stopped = laptopJson(await cameras.stopLaptop(session));
+    await audit('detection.laptop_stopped', ctx, stopped.camera_id);
+    return { body: stopped };
   });
 }
 

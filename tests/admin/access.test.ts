@@ -191,6 +191,17 @@ describe('manual marks and user management through AdminJS', () => {
     assert.equal((await post('teacher', `/admin/api/resources/AttendanceLog/records/${id}/edit`, { status: 'absent' })).status, 403);
   });
 
+  test('a teacher marks by hand their own students only (the path for students without consent)', async () => {
+    const own = fx.students.find((s) => s.classGroupId === fx.groups.a.id && s.id !== fx.students[2].id)!;
+    const other = fx.students.find((s) => s.classGroupId === fx.groups.b.id)!;
+    const mine = await json(await post('teacher', '/admin/api/resources/AttendanceLog/actions/new', { studentId: String(own.id), day: '2026-01-05', status: 'present' }));
+    assert.equal(mine.body.notice.type, 'success', JSON.stringify(mine.body.notice));
+    const theirs = await json(await post('teacher', '/admin/api/resources/AttendanceLog/actions/new', { studentId: String(other.id), day: '2026-01-05', status: 'present' }));
+    assert.equal(theirs.body.notice.type, 'error');
+    assert.match(theirs.body.notice.message, /not in your class groups/);
+    assert.equal(await app.ds.getRepository(AttendanceLog).countBy({ studentId: other.id, day: '2026-01-05' }), 0);
+  });
+
   test('deleting a student is a soft delete: history stays, the list hides them, the deletion is audited', async () => {
     const dora = fx.students[3];
     const res = await json(await post('staff', `/admin/api/resources/Student/records/${dora.id}/delete`, {}));

@@ -34,7 +34,8 @@ const POLICY: Record<ResourceId, Partial<Record<Role, readonly string[]>>> = {
     staff: [...WRITE, 'startDetection', 'stopDetection', 'liveView'],
     teacher: [...READ, 'startDetection', 'stopDetection', 'liveView'],
   },
-  AttendanceLog: { admin: [...WRITE, 'exportCsv'], staff: [...READ, 'new', 'edit', 'exportCsv'], teacher: [...READ, 'exportCsv'] },
+  // Teachers mark by hand (their own class groups only): the path for students without biometric consent.
+  AttendanceLog: { admin: [...WRITE, 'exportCsv'], staff: [...READ, 'new', 'edit', 'exportCsv'], teacher: [...READ, 'new', 'exportCsv'] },
   // Staff search users only to pick a class group's teacher.
   User: { admin: WRITE, staff: ['search'] },
   AuditLog: { admin: READ },

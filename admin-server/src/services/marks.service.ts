@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import {
-  ATTENDANCE_STATUSES, AttendanceLog, BadRequestError, ConflictError, NotFoundError, Student, isUniqueViolation, schoolDay, writeAudit,
+  ATTENDANCE_STATUSES, AttendanceLog, BadRequestError, ConflictError, ForbiddenError, NotFoundError, Student, isUniqueViolation, schoolDay, writeAudit,
   type AttendanceStatus, type AuditEntry,
 } from '@attendance/shared';
 
@@ -15,7 +15,8 @@ function checkStatus(status: string): AttendanceStatus {
 export class MarksService {
   constructor(private readonly ds: DataSource, private readonly timeZone: string, private readonly clock: () => Date) {}
 
-  async mark(m: ManualMark, actor: NonNullable<AuditEntry['actor']>): Promise<number> {
+  /** `classGroups`, for a teacher, limits the mark to students of those groups. */
+  async mark(m: ManualMark, actor: NonNullable<AuditEntry['actor']>, classGroups: number[] | null = null): Promise<number> {
     const status = checkStatus(m.status);
     const now = this.clock();
     const day = m.day || schoolDay(now, this.timeZone);
@@ -24,7 +25,9 @@ export class MarksService {
     if (!/^(day|session:\d+)$/.test(slot)) throw new BadRequestError('slot must be "day" or "session:<id>"');
     try {
       return await this.ds.transaction(async (tx) => {
-        if (!(await tx.getRepository(Student).existsBy({ id: m.studentId }))) throw new NotFoundError(`student ${m.studentId} not found`);
+        const student = await tx.getRepository(Student).findOneBy({ id: m.studentId });
+        if (!student) throw new NotFoundError(`student ${m.studentId} not found`);
+        if (classGroups && !classGroups.includes(student.classGroupId ?? -1)) throw new ForbiddenError(`student ${m.studentId} is not in your class groups`);
         const classSessionId = slot.startsWith('session:') ? Number(slot.slice(8)) : null;
         const row = await tx.getRepository(AttendanceLog).save(tx.getRepository(AttendanceLog).create({
           studentId: m.studentId, day, slot, status, markedAt: now, source: 'manual', markedById: actor.id, note: m.note || null, classSessionId,

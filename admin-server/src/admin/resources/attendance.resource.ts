@@ -71,7 +71,8 @@ export function attendanceResource(marks: MarksService): ResourceWithOptions {
           layout: ['studentId', 'day', 'slot', 'status', 'note'],
           handler: formAction((request, context) => {
             const p = payloadOf(request);
-            return marks.mark({ studentId: Number(p.studentId), day: String(p.day ?? ''), slot: String(p.slot ?? ''), status: String(p.status ?? ''), note: p.note ? String(p.note) : null }, auditActor(userOf(context)));
+            const user = userOf(context);
+            return marks.mark({ studentId: Number(p.studentId), day: String(p.day ?? ''), slot: String(p.slot ?? ''), status: String(p.status ?? ''), note: p.note ? String(p.note) : null }, auditActor(user), groupScope(user));
           }),
         },
         edit: {

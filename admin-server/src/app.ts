@@ -22,6 +22,7 @@ import { FailureLimiter } from './services/rate-limiter.js';
 import { RedisSessionStore } from './services/redis-session-store.js';
 import { adminGuard } from './routes/guard.js';
 import { clientIp, errorHandler } from './routes/http.js';
+import { livenessRoutes } from './routes/liveness.routes.js';
 import { engineTokenFor, sessionApiRoutes } from './routes/session-api.routes.js';
 import { sisRoutes } from './routes/sis.routes.js';
 
@@ -80,6 +81,8 @@ export function createAdminApp({ config, dataSource: ds, redis, queue, engine, c
     config, ds, attendance, engine, clock, retention: retention ?? retentionFor(config, ds, queue, clock),
     dashboard: new DashboardService(ds, attendance, config.SCHOOL_TIMEZONE, clock),
   }));
+
+  app.use(livenessRoutes({ config, ds }));
 
   app.post(`${ADMIN_ROOT}/login`, (req, res, next) => {
     limiter.blockedFor(`ip:${clientIp(req)}`).then(async (wait) => {

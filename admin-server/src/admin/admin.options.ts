@@ -33,7 +33,7 @@ export function adminOptions(deps: AdminDeps, marks: MarksService): AdminJSOptio
       translations: {
         en: {
           actions: {
-            deleteBiometrics: 'Delete biometric data', enrollPhotos: 'Enroll from photos', recordConsent: 'Record consent', withdrawConsent: 'Withdraw consent', exportData: 'Export all data', liveView: 'Open live view', startDetection: 'Start detection',
+            deleteBiometrics: 'Delete biometric data', enrollPhotos: 'Enroll from photos', registerFace: 'Register face', recordConsent: 'Record consent', withdrawConsent: 'Withdraw consent', exportData: 'Export all data', liveView: 'Open live view', startDetection: 'Start detection',
             stopDetection: 'Stop detection', exportCsv: 'Export CSV', createKey: 'Create SIS API key',
           },
           labels: { Student: 'Students', Camera: 'Cameras', User: 'Users', AttendanceLog: 'Attendance log', ClassSession: 'Timetable', ClassGroup: 'Class groups', ApiKey: 'API keys', AuditLog: 'Audit log', reports: 'Reports', account: 'My account', privacy: 'Privacy' },

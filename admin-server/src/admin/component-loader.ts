@@ -17,6 +17,7 @@ export const Components = {
   Privacy: add('Privacy', 'privacy.tsx'),
   LiveView: add('LiveView', 'live-view.tsx'),
   EnrollPhotos: add('EnrollPhotos', 'enroll-photos.tsx'),
+  RegisterFace: add('RegisterFace', 'register-face.tsx'),
   ExportCsv: add('ExportCsv', 'export-csv.tsx'),
   CreateApiKey: add('CreateApiKey', 'create-api-key.tsx'),
 };

@@ -23,8 +23,8 @@ const WRITE = [...READ, 'new', 'edit', 'delete', 'bulkDelete'];
  */
 const POLICY: Record<ResourceId, Partial<Record<Role, readonly string[]>>> = {
   Student: {
-    admin: [...WRITE, 'enrollPhotos', 'deleteBiometrics', 'recordConsent', 'withdrawConsent', 'exportData'],
-    staff: [...WRITE, 'enrollPhotos', 'deleteBiometrics', 'recordConsent', 'withdrawConsent', 'exportData'],
+    admin: [...WRITE, 'enrollPhotos', 'registerFace', 'deleteBiometrics', 'recordConsent', 'withdrawConsent', 'exportData'],
+    staff: [...WRITE, 'enrollPhotos', 'registerFace', 'deleteBiometrics', 'recordConsent', 'withdrawConsent', 'exportData'],
     teacher: READ,
   },
   ClassGroup: { admin: WRITE, staff: WRITE, teacher: READ },

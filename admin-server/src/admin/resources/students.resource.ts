@@ -106,6 +106,14 @@ export function studentResource(deps: AdminDeps): ResourceWithOptions {
           custom: { href: '/api/students/:id/export.json', message: 'Everything held about this student as JSON: record, consents, attendance and audit entries. Face templates appear only as a count. The export is audited.', button: 'Download JSON' },
           handler: async (_request, _response, context) => ({ record: context.record!.toJSON(context.currentAdmin) }),
         },
+        registerFace: {
+          actionType: 'record',
+          icon: 'UserCheck',
+          showInDrawer: true,
+          component: Components.RegisterFace,
+          isAccessible: allowed('Student', 'registerFace'),
+          handler: async (_request, _response, context) => ({ record: context.record!.toJSON(context.currentAdmin) }),
+        },
         enrollPhotos: {
           actionType: 'record',
           icon: 'Camera',

@@ -1,0 +1,34 @@
+import React, { useEffect } from 'react';
+import { useNavigate } from 'react-router-dom';
+import { useNotice, type ActionProps } from 'adminjs';
+
+/**
+ * The liveness registration modal: the page at /liveness/register-face in a frame (camera, engine
+ * WebSocket, hints). On success the drawer closes onto the student, whose poses now show.
+ */
+const RegisterFace: React.FC<ActionProps> = ({ record, resource }) => {
+  const addNotice = useNotice();
+  const navigate = useNavigate();
+  const showUrl = `/admin/resources/${resource.id}/records/${record?.id}/show`;
+  useEffect(() => {
+    const onMessage = (e: MessageEvent) => {
+      const data = e.data as { type?: string; outcome?: string; text?: string } | null;
+      if (e.origin !== window.location.origin || data?.type !== 'liveness' || data.outcome !== 'passed') return;
+      addNotice({ message: data.text ?? 'Face registered', type: 'success' });
+      navigate(showUrl);
+    };
+    window.addEventListener('message', onMessage);
+    return () => window.removeEventListener('message', onMessage);
+  }, [showUrl]);
+  return (
+    <div style={{ padding: 16, background: '#fff' }}>
+      <iframe
+        title="Register face" data-testid="register-face-frame" allow="camera"
+        src={`/liveness/register-face?student=${encodeURIComponent(String(record?.id ?? ''))}`}
+        style={{ width: '100%', height: 720, border: 0 }}
+      />
+    </div>
+  );
+};
+
+export default RegisterFace;

@@ -4,15 +4,16 @@ import '../helpers/admin-env.js';
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startAdminApp, type AdminUnderTest } from './admin-app.js';
+import { fakeWebcam, launchChromium } from './browser.js';
 import { prepareDatabase, waitHealthy } from './engine.js';
 import { FACES_DIR } from './faces.js';
 import { freePort, run, type Running } from './spawn.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-export interface LivenessStack { admin: AdminUnderTest; engineUrl: string; engine: Running; stop(): Promise<void> }
+export interface LivenessStack { admin: AdminUnderTest; engineUrl: string; engine: Running; engineEnv: NodeJS.ProcessEnv; stop(): Promise<void> }
 
 export async function startLivenessStack(engineEnv: NodeJS.ProcessEnv = {}): Promise<LivenessStack> {
   // Both servers read these from the environment; without them each would generate its own.
@@ -25,7 +26,7 @@ export async function startLivenessStack(engineEnv: NodeJS.ProcessEnv = {}): Pro
     const env = await prepareDatabase({ SQLITE_FILE: admin.config.sqliteFile, ENGINE_PORT: String(enginePort), CORS_ORIGINS: admin.url, ...engineEnv });
     const engine = run(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'ai-engine/src/main.ts')], { cwd: ROOT, env });
     await waitHealthy(engineUrl, engine);
-    return { admin, engineUrl, engine, stop: async () => { await engine.stop('SIGTERM'); await admin.stop(); } };
+    return { admin, engineUrl, engine, engineEnv: env, stop: async () => { await engine.stop('SIGTERM'); await admin.stop(); } };
   } catch (err) {
     await admin.stop();
     throw err;
@@ -43,10 +44,6 @@ export function makeVideo(out: string, photos: string[], seconds = 2): string {
 }
 
 /** Debian's Chromium, headless, with the video as its only camera (permission granted without a prompt). */
-export function launchWithWebcam(video: string): Promise<Browser> {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--no-first-run', '--disable-quic', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
-  });
+export async function launchWithWebcam(video: string): Promise<Browser> {
+  return (await launchChromium(fakeWebcam(video))).browser;
 }

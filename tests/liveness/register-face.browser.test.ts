@@ -9,6 +9,7 @@ import { loginCookie, withCookie } from '../helpers/admin-http.js';
 import { loginAs } from '../helpers/browser.js';
 import { PASSWORD } from '../helpers/engine.js';
 import { facesAvailable, FACES_DIR } from '../helpers/faces.js';
+import { imageTraces } from '../helpers/image-traces.js';
 import { PERSON_A, PERSON_B, b64 } from '../helpers/liveness-fixtures.js';
 import { launchWithWebcam, makeVideo, startLivenessStack, type LivenessStack } from '../helpers/liveness-stack.js';
 
@@ -98,5 +99,9 @@ describe('Register face (browser, fake webcam)', { skip: !facesAvailable && `fac
     const { text } = await failedRegistration(videos.cut, await newStudent('Cut Video', 'LV-003'));
     // Another face in the same place, or the face replaced elsewhere: either way the track is broken.
     assert.match(text, /different face appeared|was replaced/);
+  });
+
+  test('after every registration attempt, no frame or face image is left on disk or in the database', async () => {
+    assert.deepEqual(await imageTraces(stack.engineEnv.DATA_DIR!, stack.admin.ds), []);
   });
 });

@@ -2,8 +2,7 @@ import uWS, { type TemplatedApp, type WebSocket } from 'uWebSockets.js';
 import { AppError, ConflictError, UnprocessableError, toErrorResponse, type Logger } from '@attendance/shared';
 import type { AuthService, Principal } from '../../auth/auth.service.js';
 import type { LivenessService } from '../../liveness/liveness.service.js';
-import { statusLine } from '../http/router.js';
-import { tokenFromUpgrade } from './ws-server.js';
+import { authorizedUpgrade } from './upgrade.js';
 
 interface LivenessData { session: string; principal: Principal; ip: string; busy: boolean; closed: boolean; done: boolean }
 
@@ -24,27 +23,12 @@ export function livenessWs(app: TemplatedApp, deps: { auth: AuthService; livenes
     maxBackpressure: 1024 * 1024,
     idleTimeout: 60,
     sendPingsAutomatically: true,
-    upgrade: (res, req, context) => {
-      const key = req.getHeader('sec-websocket-key');
-      const protocolHeader = req.getHeader('sec-websocket-protocol');
-      const extensions = req.getHeader('sec-websocket-extensions');
-      const query = new URLSearchParams(req.getQuery() ?? '');
-      const ip = Buffer.from(res.getRemoteAddressAsText()).toString();
-      let aborted = false;
-      res.onAborted(() => { aborted = true; });
-      void (async () => {
-        const { token, protocol } = tokenFromUpgrade(query, protocolHeader);
-        const principal = await deps.auth.fromToken(token);
-        const session = query.get('session') ?? '';
-        await deps.liveness.open(principal, session);
-        if (aborted) return;
-        res.cork(() => res.upgrade<LivenessData>({ session, principal, ip, busy: false, closed: false, done: false }, key, protocol, extensions, context));
-      })().catch((err: unknown) => {
-        const { status, body } = toErrorResponse(err);
-        if (aborted) return;
-        res.cork(() => res.writeStatus(statusLine(status)).writeHeader('Content-Type', 'application/json').end(JSON.stringify(body), true));
-      });
-    },
+    upgrade: authorizedUpgrade<LivenessData>(async ({ query, token, ip }) => {
+      const principal = await deps.auth.fromToken(token);
+      const session = query.get('session') ?? '';
+      await deps.liveness.open(principal, session);
+      return { session, principal, ip, busy: false, closed: false, done: false };
+    }),
     open: (ws) => {
       const d = ws.getUserData();
       void deps.liveness.status(d.principal, d.session).then((view) => send(ws, { type: 'state', ...view }), (err: unknown) => fail(ws, err, deps.log));

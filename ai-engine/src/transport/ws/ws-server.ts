@@ -7,8 +7,6 @@ import { authorizedUpgrade } from './upgrade.js';
 const DEFAULT_TOPICS = ['attendance', 'camera/*', 'logs'];
 const TOPIC = /^(attendance|logs|camera\/(\d+|\*)(\/(status|detections|\*))?)$/;
 
-export { tokenFromUpgrade } from './upgrade.js';
-
 export function wsServer(app: TemplatedApp, deps: { auth: AuthService; publisher: Publisher; log: Logger }): void {
   app.ws<SocketData>('/ws', {
     compression: uWS.DISABLED,

@@ -1,7 +1,7 @@
 import '../helpers/admin-env.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { AttendanceLog, AuditLog, FaceTemplate, Student, User, verifyToken } from '@attendance/shared';
+import { AttendanceLog, AuditLog, FaceTemplate, Student, StudentPresence, User, verifyToken } from '@attendance/shared';
 import { startAdminApp, type AdminUnderTest } from '../helpers/admin-app.js';
 import { PASSWORD, seedFixture, type Fixture } from '../helpers/admin-fixtures.js';
 import { loginCookie, withCookie } from '../helpers/admin-http.js';
@@ -58,6 +58,20 @@ describe('roles are enforced on the server', () => {
     const cams = await json(await as('teacher')(app.url + '/admin/api/resources/Camera/actions/list'));
     assert.deepEqual(cams.body.records.map((r: { params: { name: string } }) => r.params.name), ['Room 101']);
     assert.equal(cams.body.records[0].params.engineState, 'engine offline');
+  });
+
+  test('presence (first/last seen) is listed; the teacher sees only their rooms\' cameras', async () => {
+    const seen = (studentId: number, camera: { id: number }) => app.ds.getRepository(StudentPresence).insert({
+      studentId, cameraId: camera.id, cameraKey: camera.id, day: fx.day, firstSeenAt: new Date(`${fx.day}T08:01:00Z`), lastSeenAt: new Date(`${fx.day}T11:40:00Z`),
+    });
+    await seen(fx.students[0].id, fx.cameras.a);
+    await seen(fx.students[3].id, fx.cameras.b);
+    const staffList = await json(await as('staff')(app.url + '/admin/api/resources/StudentPresence/actions/list'));
+    assert.equal(staffList.body.meta.total, 2);
+    const teacherList = await json(await as('teacher')(app.url + '/admin/api/resources/StudentPresence/actions/list'));
+    assert.deepEqual(teacherList.body.records.map((r: { params: { cameraId: number } }) => r.params.cameraId), [fx.cameras.a.id]);
+    const other = staffList.body.records.find((r: { params: { cameraId: number } }) => r.params.cameraId === fx.cameras.b.id);
+    assert.equal((await as('teacher')(`${app.url}/admin/api/resources/StudentPresence/records/${other.id}/show`)).status, 403);
   });
 
   test('the teacher cannot delete biometric data (403, templates kept)', async () => {

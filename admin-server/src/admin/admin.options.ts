@@ -1,3 +1,4 @@
+import { presenceResource } from './resources/presence.resource.js';
 import type { AdminJSOptions } from 'adminjs';
 import type { MarksService } from '../services/marks.service.js';
 import { Components, componentLoader } from './component-loader.js';
@@ -25,7 +26,7 @@ export function adminOptions(deps: AdminDeps, marks: MarksService): AdminJSOptio
       privacy: { component: Components.Privacy, icon: 'Shield' },
     },
     resources: [
-      studentResource(deps), classGroupResource(), classSessionResource(), cameraResource(deps), attendanceResource(marks),
+      studentResource(deps), classGroupResource(), classSessionResource(), cameraResource(deps), attendanceResource(marks), presenceResource(),
       userResource(deps.ds), auditLogResource(), apiKeyResource(),
     ],
     locale: {
@@ -36,7 +37,7 @@ export function adminOptions(deps: AdminDeps, marks: MarksService): AdminJSOptio
             deleteBiometrics: 'Delete biometric data', enrollPhotos: 'Enroll from photos', registerFace: 'Register face', recordConsent: 'Record consent', withdrawConsent: 'Withdraw consent', exportData: 'Export all data', liveView: 'Open live view', startDetection: 'Start detection',
             stopDetection: 'Stop detection', exportCsv: 'Export CSV', createKey: 'Create SIS API key',
           },
-          labels: { Student: 'Students', Camera: 'Cameras', User: 'Users', AttendanceLog: 'Attendance log', ClassSession: 'Timetable', ClassGroup: 'Class groups', ApiKey: 'API keys', AuditLog: 'Audit log', reports: 'Reports', account: 'My account', privacy: 'Privacy' },
+          labels: { Student: 'Students', Camera: 'Cameras', User: 'Users', AttendanceLog: 'Attendance log', StudentPresence: 'Presence (first/last seen)', ClassSession: 'Timetable', ClassGroup: 'Class groups', ApiKey: 'API keys', AuditLog: 'Audit log', reports: 'Reports', account: 'My account', privacy: 'Privacy' },
           pages: { reports: 'Reports', account: 'My account', privacy: 'Privacy' },
           properties: {
             classGroupId: 'Class group', studentId: 'Student', cameraId: 'Camera', teacherId: 'Teacher', classSessionId: 'Timetable slot',

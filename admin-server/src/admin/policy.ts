@@ -12,7 +12,7 @@ export interface AdminUser {
   cameraIds: number[];
 }
 
-export type ResourceId = 'Student' | 'ClassGroup' | 'ClassSession' | 'Camera' | 'AttendanceLog' | 'User' | 'AuditLog' | 'ApiKey';
+export type ResourceId = 'Student' | 'ClassGroup' | 'ClassSession' | 'Camera' | 'AttendanceLog' | 'StudentPresence' | 'User' | 'AuditLog' | 'ApiKey';
 
 const READ = ['list', 'show', 'search'];
 const WRITE = [...READ, 'new', 'edit', 'delete', 'bulkDelete'];
@@ -36,6 +36,7 @@ const POLICY: Record<ResourceId, Partial<Record<Role, readonly string[]>>> = {
   },
   // Teachers mark by hand (their own class groups only): the path for students without biometric consent.
   AttendanceLog: { admin: [...WRITE, 'exportCsv'], staff: [...READ, 'new', 'edit', 'exportCsv'], teacher: [...READ, 'new', 'exportCsv'] },
+  StudentPresence: { admin: READ, staff: READ, teacher: READ },
   // Staff search users only to pick a class group's teacher.
   User: { admin: WRITE, staff: ['search'] },
   AuditLog: { admin: READ },

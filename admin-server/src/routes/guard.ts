@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { In, type DataSource } from 'typeorm';
-import { AttendanceLog, ClassSession, Student } from '@attendance/shared';
+import { AttendanceLog, ClassSession, Student, StudentPresence } from '@attendance/shared';
 import { can, isResourceId, type AdminUser, type ResourceId } from '../admin/policy.js';
 
 const ROUTE = /^\/(?:api\/)?resources\/([^/]+)(?:\/(?:actions\/([^/]+)|records\/([^/]+)\/([^/]+)|bulk\/([^/]+)|search(?:\/.*)?))?\/?$/;
@@ -16,6 +16,7 @@ async function inScope(ds: DataSource, user: AdminUser, resource: ResourceId, re
     case 'ClassGroup': return user.classGroupIds.includes(id);
     case 'ClassSession': return ds.getRepository(ClassSession).existsBy({ id, classGroupId: In(groups) });
     case 'Camera': return user.cameraIds.includes(id);
+    case 'StudentPresence': return ds.getRepository(StudentPresence).existsBy({ id, cameraId: In(user.cameraIds.length ? user.cameraIds : [-1]) });
     case 'AttendanceLog': return ds.getRepository(AttendanceLog).exists({ where: { id, student: { classGroupId: In(groups) } } });
     default: return false;
   }

@@ -15,3 +15,8 @@ export * from './paths.js';
 export * from './time.js';
 export * from './db/pending.js';
 export * from './redis.js';
+export * from './config/runtime.js';
+export * from './data-dir.js';
+export * from './backup/backup.js';
+export * from './backup/restore.js';
+export * from './backup/sqlite-file.js';

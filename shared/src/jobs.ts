@@ -7,6 +7,8 @@ export const QUEUES = {
   gallery: 'gallery',
   /** Scheduled housekeeping (retention). */
   maintenance: 'maintenance',
+  /** The daily backup (admin server). */
+  backup: 'backup',
 } as const;
 
 export interface JobPayloads {
@@ -19,6 +21,8 @@ export interface JobPayloads {
   /** Reload everything (after a key rotation or a bulk import). */
   'gallery.reload': Record<string, never>;
   'maintenance.retention': { dryRun: boolean };
+  /** Back up the database and secrets into BACKUP_DIR, keeping the newest `keep` daily backups. */
+  'backup.daily': { keep: number };
 }
 
 export type JobName = keyof JobPayloads;

@@ -69,6 +69,14 @@ const schema = z.object({
   ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   /** Load demo data into an empty database on start. */
   DEMO: bool.default(false),
+  /** Where backups go (`npm run backup`, the daily job, before a migration). Put it on another disk: a copy on the same disk does not survive its failure. */
+  BACKUP_DIR: z.string().min(1).optional(),
+  /** Daily backups kept (older ones are deleted): more survives a problem noticed late, and costs disk. 0 turns the daily backup off. */
+  BACKUP_KEEP: z.coerce.number().int().min(0).max(3650).default(14),
+  /** When the daily backup runs (cron, school time zone): at night, before the retention job at 02:30. */
+  BACKUP_CRON: z.string().min(9).default('0 2 * * *'),
+  /** `json` (one object per line, no colour) or `pretty` (for a person at a terminal); unset = pretty on a terminal in development, else json. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
 });
 
 export type Config = Readonly<z.infer<typeof schema> & {

@@ -19,7 +19,7 @@ export function loadOrCreateDevSecrets(dataDir: string): GeneratedSecrets {
   if (fs.existsSync(file)) {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as GeneratedSecrets;
   }
-  fs.mkdirSync(dataDir, { recursive: true });
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const secrets: GeneratedSecrets = {
     JWT_SECRET: crypto.randomBytes(48).toString('base64url'),
     TEMPLATE_ENCRYPTION_KEY: crypto.randomBytes(32).toString('base64'),

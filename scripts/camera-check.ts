@@ -1,7 +1,8 @@
 // `npm run camera:check -- <source> [--seconds N]`: opens a camera source (rtsp://…, usb:N, file:…) the
 // way the engine does, and reports resolution, frame rates and the faces seen. Nothing is written to disk.
+// The models are read from MODELS_DIR, else the running installation's (DATA_DIR/runtime.json), else ./models.
 import { parseArgs } from 'node:util';
-import { REPO_ROOT } from '@attendance/shared';
+import { REPO_ROOT, readRuntimeFile } from '@attendance/shared';
 import path from 'node:path';
 import { CaptureSource } from '../ai-engine/src/cameras/sources/capture-source.js';
 import { parseSource, redactSource } from '../ai-engine/src/cameras/sources/source.js';
@@ -16,7 +17,8 @@ const spec = parseSource(positionals[0]);
 const seconds = Number(values.seconds);
 console.log(`opening ${redactSource(positionals[0])} …`);
 const t0 = performance.now();
-const vision = await VisionPipeline.load({ modelsDir: process.env.MODELS_DIR ?? path.join(REPO_ROOT, 'models') });
+const runtime = readRuntimeFile(process.env.DATA_DIR || path.join(REPO_ROOT, 'data'));
+const vision = await VisionPipeline.load({ modelsDir: process.env.MODELS_DIR || runtime?.settings.MODELS_DIR || path.join(REPO_ROOT, 'models') });
 let source: CaptureSource;
 try {
   source = await CaptureSource.open(spec, Number(values['open-timeout']) * 1000);

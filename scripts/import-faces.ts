@@ -3,11 +3,12 @@
 // (name and roll number = the folder name; an existing roll number gets the photos added), with a
 // progress bar and a summary of what was rejected and why. Folders starting with `_` are skipped.
 // New students need consent: the operator states how it was collected (--consent-method, --policy-version);
-// existing students are enrolled only if their consent is on record.
+// existing students are enrolled only if their consent is on record. Beside `npm start` it finds the engine
+// from DATA_DIR/runtime.json. On a terminal it draws a progress bar; in a log, a line every 10 %.
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Student, User, loadConfig, openDatabase, signToken } from '@attendance/shared';
+import { Student, User, ToolError, failTool, loadToolConfig, openDatabase, signToken, type ToolConfig } from '@attendance/shared';
 
 const PHOTO = /\.(jpe?g|png|webp)$/i;
 const BATCH = 10;
@@ -32,7 +33,16 @@ if (!values['consent-method'] || !values['policy-version']) {
 }
 const consent = { given_by: values['consent-given-by'], relationship: values.relationship, method: values['consent-method'], policy_version: values['policy-version'] };
 
-const config = loadConfig();
+let config: ToolConfig;
+try {
+  ({ config } = loadToolConfig());
+  const health = await fetch(`${values.engine ?? config.ENGINE_URL}/health`).catch(() => null);
+  if (!health?.ok) {
+    throw new ToolError(`no engine answers at ${values.engine ?? config.ENGINE_URL} (start it with \`npm start\`, or give --engine URL)`);
+  }
+} catch (err) {
+  failTool('import:faces', err);
+}
 const engineUrl = values.engine ?? config.ENGINE_URL;
 const folders = fs.readdirSync(root)
   .filter((name) => !name.startsWith('_') && !name.startsWith('.') && fs.statSync(path.join(root, name)).isDirectory()) // follows links
@@ -48,7 +58,14 @@ const token = await signToken({ secret: config.JWT_SECRET, issuer: config.JWT_IS
 const summary = { students: 0, templates: 0, rejectedPhotos: new Map<string, string[]>(), failed: [] as string[] };
 const total = folders.reduce((n, f) => n + f.photos.length, 0);
 let done = 0;
+let reportedTenth = -1;
 const bar = (label: string) => {
+  if (!process.stderr.isTTY) {
+    const tenth = Math.floor((done / Math.max(total, 1)) * 10);
+    if (tenth > reportedTenth) process.stderr.write(`[import:faces] ${done}/${total} photos (${tenth * 10} %)\n`);
+    reportedTenth = tenth;
+    return;
+  }
   const width = 30;
   const filled = Math.round((done / Math.max(total, 1)) * width);
   process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} photos  ${label.padEnd(30).slice(0, 30)}`);
@@ -84,7 +101,7 @@ for (const folder of folders) {
   if (added) { summary.students++; summary.templates += added; }
 }
 await dataSource.destroy();
-process.stderr.write('\n');
+if (process.stderr.isTTY) process.stderr.write('\n');
 
 console.log(`${values['dry-run'] ? '[dry run] ' : ''}${folders.length} folders, ${total} photos: ${summary.students} students enrolled with ${summary.templates} templates.`);
 if (summary.rejectedPhotos.size) {

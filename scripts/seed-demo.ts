@@ -2,12 +2,14 @@
 // student per identity folder of ../shared/faces (or FACES_DIR). Students are enrolled from their
 // photos through the engine's /enroll when the engine answers /health; otherwise they are created
 // without templates. Safe to run again: existing rows are kept, only missing enrolments are retried.
+// Run beside `npm start`, it finds the running installation (Redis, engine URL) from DATA_DIR/runtime.json.
+// The rows are written in one transaction: a failure leaves nothing half-made.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { DataSource, DeepPartial, EntityTarget, FindOptionsWhere, ObjectLiteral } from 'typeorm';
+import type { DeepPartial, EntityManager, EntityTarget, FindOptionsWhere, ObjectLiteral } from 'typeorm';
 import {
-  Camera, ClassGroup, ClassSession, FaceTemplate, REPO_ROOT, Student, User, ensureFirstAdmin, generatePassword, hashPassword,
-  loadConfig, openDatabase, signToken, type Role,
+  Camera, ClassGroup, ClassSession, FaceTemplate, REPO_ROOT, Student, User, assertSchemaCurrent, ensureFirstAdmin, failTool, generatePassword,
+  hashPassword, loadToolConfig, openDatabase, signToken, type Role,
 } from '@attendance/shared';
 import { EngineClient, EngineError } from '../admin-server/src/services/engine-client.js';
 
@@ -17,13 +19,13 @@ const PHOTOS_PER_STUDENT = 4;
 const MAX_PHOTO_BYTES = 3 * 1024 * 1024;
 
 /** The row matching `where`, created with `values` when missing (so a second run changes nothing). */
-async function upsert<T extends ObjectLiteral>(ds: DataSource, entity: EntityTarget<T>, where: FindOptionsWhere<T>, values: DeepPartial<T>): Promise<T> {
+async function upsert<T extends ObjectLiteral>(ds: EntityManager, entity: EntityTarget<T>, where: FindOptionsWhere<T>, values: DeepPartial<T>): Promise<T> {
   const repo = ds.getRepository(entity);
   const found = await repo.findOneBy(where);
   return found ?? repo.save(repo.create({ ...(where as DeepPartial<T>), ...values }));
 }
 
-async function demoUser(ds: DataSource, username: string, role: Role): Promise<User> {
+async function demoUser(ds: EntityManager, username: string, role: Role): Promise<User> {
   const existing = await ds.getRepository(User).findOneBy({ username });
   if (existing) return existing;
   const password = generatePassword();
@@ -42,13 +44,49 @@ function photosOf(dir: string): string[] {
     .map((f) => path.join(dir, f)).filter((f) => fs.statSync(f).size <= MAX_PHOTO_BYTES).slice(0, PHOTOS_PER_STUDENT);
 }
 
-const config = loadConfig();
-const facesDir = path.resolve(process.env.FACES_DIR ?? path.join(REPO_ROOT, '../shared/faces'));
-const { dataSource: ds } = await openDatabase(config);
-try {
-  const first = await ensureFirstAdmin(ds, config.ADMIN_PASSWORD);
-  if (first.generatedPassword) say(`created user admin with password ${first.generatedPassword}  — shown once`);
-  const admin = (await ds.getRepository(User).findOneBy({ role: 'admin', active: true }))!;
+async function main(): Promise<void> {
+  const { config } = loadToolConfig();
+  const facesDir = path.resolve(process.env.FACES_DIR ?? path.join(REPO_ROOT, '../shared/faces'));
+  const engine = new EngineClient({ baseUrl: config.ENGINE_URL, timeoutMs: 120_000 });
+  const engineUp = await engine.health();
+  const { dataSource } = await openDatabase(config, { migrate: false });
+  try {
+    await assertSchemaCurrent(dataSource); // the servers migrate (npm start); a tool never races them
+    const first = await ensureFirstAdmin(dataSource, config.ADMIN_PASSWORD);
+    if (first.generatedPassword) say(`created user admin with password ${first.generatedPassword}  — shown once`);
+    const admin = (await dataSource.getRepository(User).findOneBy({ role: 'admin', active: true }))!;
+    const students = await dataSource.transaction((tx) => seedRows(tx, facesDir));
+    if (!students.length) return;
+    if (!engineUp) {
+      say(`the engine does not answer at ${config.ENGINE_URL}/health: students were created WITHOUT face templates.`);
+      say('Enrolment needs the engine: start it (npm start) and run `npm run seed:demo` again.');
+      return;
+    }
+    const token = await signToken({ secret: config.JWT_SECRET, issuer: config.JWT_ISSUER }, { sub: String(admin.id), username: admin.username, role: 'admin' }, 'engine', 300);
+    let enrolled = 0;
+    for (const { student, folder } of students) {
+      if (await dataSource.getRepository(FaceTemplate).countBy({ studentId: student.id })) continue;
+      const files = photosOf(path.join(facesDir, folder));
+      if (!files.length) continue;
+      try {
+        const r = await engine.enroll(token, student.id, files.map((f) => fs.readFileSync(f).toString('base64')));
+        enrolled += r.templates > 0 ? 1 : 0;
+        const rejected = r.rejected.map((x) => `${path.basename(files[x.index])}: ${x.reasons.join(', ')}`);
+        say(`${student.rollNumber}: ${r.templates} template(s)${rejected.length ? `; rejected ${rejected.join('; ')}` : ''}`);
+      } catch (err) {
+        if (!(err instanceof EngineError)) throw err;
+        say(`${student.rollNumber}: not enrolled (${err.status} ${err.message})`);
+      }
+    }
+    say(`enrolled ${enrolled} student(s) through the engine`);
+  } finally {
+    await dataSource.destroy();
+  }
+  say('done. Log in at /admin.');
+}
+
+/** Users, classes, cameras, timetable and students, in one transaction; returns the students to enrol. */
+async function seedRows(ds: EntityManager, facesDir: string): Promise<{ student: Student; folder: string }[]> {
   const teacher = await demoUser(ds, 'demo.teacher', 'teacher');
   await demoUser(ds, 'demo.staff', 'staff');
 
@@ -78,42 +116,17 @@ try {
 
   if (!fs.existsSync(facesDir)) {
     say(`no face folders at ${facesDir} (set FACES_DIR): no students created`);
-  } else {
-    const folders = identityFolders(facesDir);
-    const students: { student: Student; folder: string }[] = [];
-    for (const [i, folder] of folders.entries()) {
-      const n = String(i + 1).padStart(3, '0');
-      // Demo names, not the people's: the folders hold photos of real people.
-      const student = await upsert(ds, Student, { rollNumber: `DEMO-${n}` }, { name: `Demo Student ${n}`, classGroupId: groups[i % groups.length].id, active: true, consentAt: new Date() });
-      students.push({ student, folder });
-    }
-    say(`${students.length} students (one per identity folder of ${facesDir})`);
-
-    const engine = new EngineClient({ baseUrl: config.ENGINE_URL, timeoutMs: 120_000 });
-    if (!(await engine.health())) {
-      say(`the engine does not answer at ${config.ENGINE_URL}/health: students were created WITHOUT face templates.`);
-      say('Enrolment needs the engine: start it (npm start) and run `npm run seed:demo` again.');
-    } else {
-      const token = await signToken({ secret: config.JWT_SECRET, issuer: config.JWT_ISSUER }, { sub: String(admin.id), username: admin.username, role: 'admin' }, 'engine', 300);
-      let enrolled = 0;
-      for (const { student, folder } of students) {
-        if (await ds.getRepository(FaceTemplate).countBy({ studentId: student.id })) continue;
-        const files = photosOf(path.join(facesDir, folder));
-        if (!files.length) continue;
-        try {
-          const r = await engine.enroll(token, student.id, files.map((f) => fs.readFileSync(f).toString('base64')));
-          enrolled += r.templates > 0 ? 1 : 0;
-          const rejected = r.rejected.map((x) => `${path.basename(files[x.index])}: ${x.reasons.join(', ')}`);
-          say(`${student.rollNumber}: ${r.templates} template(s)${rejected.length ? `; rejected ${rejected.join('; ')}` : ''}`);
-        } catch (err) {
-          if (!(err instanceof EngineError)) throw err;
-          say(`${student.rollNumber}: not enrolled (${err.status} ${err.message})`);
-        }
-      }
-      say(`enrolled ${enrolled} student(s) through the engine`);
-    }
+    return [];
   }
-  say('done. Log in at /admin.');
-} finally {
-  await ds.destroy();
+  const students: { student: Student; folder: string }[] = [];
+  for (const [i, folder] of identityFolders(facesDir).entries()) {
+    const n = String(i + 1).padStart(3, '0');
+    // Demo names, not the people's: the folders hold photos of real people.
+    const student = await upsert(ds, Student, { rollNumber: `DEMO-${n}` }, { name: `Demo Student ${n}`, classGroupId: groups[i % groups.length].id, active: true, consentAt: new Date() });
+    students.push({ student, folder });
+  }
+  say(`${students.length} students (one per identity folder of ${facesDir})`);
+  return students;
 }
+
+main().catch((err) => failTool('seed:demo', err));

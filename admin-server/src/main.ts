@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { QUEUES, assertSchemaCurrent, createLogger, loadConfig, openDatabase } from '@attendance/shared';
 import { createAdminApp, retentionFor } from './app.js';
 import { startRetentionSchedule } from './services/retention.schedule.js';
+import { startBackupSchedule } from './services/backup.schedule.js';
 import { EngineClient } from './services/engine-client.js';
 
 const log = createLogger('admin-server');
@@ -18,6 +19,7 @@ const engine = new EngineClient({ baseUrl: config.ENGINE_URL });
 
 const retention = retentionFor(config, dataSource, queue);
 const stopRetention = await startRetentionSchedule(config, retention, log);
+const stopBackups = await startBackupSchedule(config, log);
 const app = createAdminApp({ config, dataSource, redis, queue, engine, retention });
 const server = app.listen(config.ADMIN_PORT, config.BIND_HOST, () => log.info({ host: config.BIND_HOST, port: config.ADMIN_PORT }, 'admin-server listening'));
 
@@ -25,6 +27,7 @@ async function shutdown(signal: string): Promise<void> {
   log.info({ signal }, 'admin-server stopping');
   server.close();
   await stopRetention();
+  await stopBackups();
   await queue.close();
   redis.disconnect();
   await dataSource.destroy();

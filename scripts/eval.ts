@@ -4,11 +4,14 @@
 // ROC AUC, and how many images had no face (their pairs score −1, i.e. count as "different").
 // Ablation switches: --flip on|off, --refine on|off, --pad-retry on|off, --max-side N,
 // --pick largest|central, --threads N.
+// `npm run eval -- --open-set --images DIR [--k 3] [--set NAME=VALUE]...`: open-set identification through
+// the product's own enrolment and /recognize (scripts/eval-open-set.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MATCH_THRESHOLD, VisionPipeline, cosine, type FaceAnalysis } from '../ai-engine/src/vision/index.js';
+import { printOpenSet, runOpenSet } from './eval-open-set.js';
 import { bestThreshold, kFoldAccuracy, meanScore, pairImages, readPairs, rocAuc, tarAtFar, type Pair, type ScoredPair } from '../ai-engine/src/vision/verification.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -47,8 +50,21 @@ async function main(): Promise<void> {
       json: { type: 'boolean', default: false },
       threads: { type: 'string' }, flip: { type: 'string' }, refine: { type: 'string' }, 'pad-retry': { type: 'string' }, 'max-side': { type: 'string' },
       pick: { type: 'string', default: 'largest' },
+      'open-set': { type: 'boolean', default: false }, k: { type: 'string', default: '3' }, set: { type: 'string', multiple: true, default: [] },
+      'max-enrolled': { type: 'string' }, 'max-strangers': { type: 'string' },
     },
   });
+  if (values['open-set']) {
+    const settings = Object.fromEntries(values.set.map((kv) => { const i = kv.indexOf('='); if (i < 1) throw new Error(`--set takes NAME=VALUE, got ${kv}`); return [kv.slice(0, i), kv.slice(i + 1)]; }));
+    const report = await runOpenSet({
+      images: values.images, k: Number(values.k), settings,
+      maxEnrolled: values['max-enrolled'] ? Number(values['max-enrolled']) : undefined, maxStrangers: values['max-strangers'] ? Number(values['max-strangers']) : undefined,
+      progress: (line) => process.stderr.write(`${line}\n`),
+    });
+    if (values.json) console.log(JSON.stringify(report, null, 2));
+    else printOpenSet(report, values.images);
+    return;
+  }
   if (values.pick !== 'largest' && values.pick !== 'central') throw new Error('--pick takes largest|central');
   const pairs = readPairs(values.pairs);
   const files = pairImages(pairs, values.images);

@@ -21,10 +21,19 @@ const schema = z.object({
   MAX_IMAGE_PIXELS: z.coerce.number().int().min(10_000).default(40_000_000),
   /** Largest request body accepted (bytes); photos are sent as JPEG/PNG, several per enrolment. */
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(20 * 1024 * 1024),
-  /** Cosine similarity a face must reach to be named: higher means fewer wrong names and more `unknown`. */
+  /**
+   * Target false-positive identification rate: the share of faces of people NOT enrolled (visitors, parents,
+   * students without consent) that may be named as some student, per searched face. The threshold is derived
+   * from it for the set searched (whole school, or a class roster: fewer comparisons, lower threshold).
+   * Lower names fewer strangers and leaves more enrolled students unknown (README, identification accuracy).
+   */
+  MATCH_TARGET_FPIR: z.coerce.number().gt(0).lt(0.5).default(0.001),
+  /** A fixed cosine threshold instead of the calibrated one: only to reproduce old behaviour or experiment. */
   MATCH_THRESHOLD: z.coerce.number().min(-1).max(1).optional(),
-  /** How far the best student must lead the runner-up: guards against look-alikes. */
+  /** How far the best student must lead the runner-up (0 = off): guards against look-alikes. */
   MATCH_MARGIN: z.coerce.number().min(0).max(2).default(0.05),
+  /** How a student's score is formed from its templates: max (best one), mean2 (mean of the best two), centroid. */
+  MATCH_STUDENT_SCORE: z.enum(['max', 'mean2', 'centroid']).default('max'),
   /** P(real) from anti-spoofing below which a face is treated as a photo/screen and never marks anyone. */
   ANTISPOOF_THRESHOLD: z.coerce.number().min(0).max(1).default(0.5),
   /** Failed logins allowed per username in LOGIN_WINDOW_SECONDS before 429 (five times as many per IP address). */

@@ -23,13 +23,14 @@ import { authRoutes } from './transport/http/routes/auth.routes.js';
 import { detectionRoutes } from './transport/http/routes/detection.routes.js';
 import { enrollRoutes } from './transport/http/routes/enroll.routes.js';
 import { livenessRoutes } from './transport/http/routes/liveness.routes.js';
+import { matchingRoutes } from './transport/http/routes/matching.routes.js';
 import { recognizeRoutes } from './transport/http/routes/recognize.routes.js';
 import { systemRoutes } from './transport/http/routes/system.routes.js';
 import { livenessWs } from './transport/ws/liveness-ws.js';
 import { Publisher } from './transport/ws/publisher.js';
 import { laptopCameraWs } from './transport/ws/laptop-camera.js';
 import { wsServer } from './transport/ws/ws-server.js';
-import { DEFAULT_MATCH_THRESHOLD, VisionPipeline } from './vision/index.js';
+import { VisionPipeline } from './vision/index.js';
 
 const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -64,7 +65,9 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   });
   const metrics = new Metrics();
   const cipher = new TemplateCipher(config.templateKey, config.TEMPLATE_KEY_ID, config.oldTemplateKeys);
-  const gallery = new GalleryService(db, cipher, vision.modelId, { threshold: config.MATCH_THRESHOLD ?? DEFAULT_MATCH_THRESHOLD, margin: config.MATCH_MARGIN }, log);
+  const gallery = new GalleryService(db, cipher, vision.modelId, {
+    targetFpir: config.MATCH_TARGET_FPIR, fixedThreshold: config.MATCH_THRESHOLD, margin: config.MATCH_MARGIN, scoring: config.MATCH_STUDENT_SCORE,
+  }, log);
   await gallery.reloadAll();
   const jobs = new GalleryJobs(config.REDIS_URL, config.QUEUE_PREFIX, log);
   await jobs.start(gallery);
@@ -102,6 +105,9 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
 
   metrics.gauge('engine_gallery_templates', 'Face templates in the in-memory gallery', () => gallery.size);
   metrics.gauge('engine_gallery_students', 'Students with templates in the gallery', () => gallery.gallery.studentCount);
+  metrics.gauge('engine_match_threshold', 'Open-set threshold in force for a whole-school search (cosine)', () => gallery.operatingPoint().threshold);
+  metrics.gauge('engine_match_estimated_fpir', 'Estimated false-positive identification rate of a whole-school search at that threshold', () => gallery.operatingPoint().estimatedFpir);
+  metrics.gauge('engine_match_target_fpir', 'Target false-positive identification rate (MATCH_TARGET_FPIR)', () => config.MATCH_TARGET_FPIR);
   metrics.gauge('engine_ws_clients', 'Connected WebSocket clients', () => publisher.clients);
   metrics.gauge('engine_ws_dropped_events_total', 'Droppable events skipped for slow WebSocket clients', () => publisher.dropped);
 
@@ -117,6 +123,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   authRoutes(router, auth);
   recognizeRoutes(router, recognition);
   enrollRoutes(router, enrollment);
+  matchingRoutes(router, gallery);
   livenessRoutes(router, liveness);
   systemRoutes(router, { health, metrics, version: VERSION });
   detectionRoutes(router, cameras, cameraAccess, db);

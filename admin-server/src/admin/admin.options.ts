@@ -18,8 +18,7 @@ export function adminOptions(deps: AdminDeps, marks: MarksService): AdminJSOptio
     loginPath: `${ADMIN_ROOT}/login`,
     logoutPath: `${ADMIN_ROOT}/logout`,
     componentLoader,
-    // The sidebar stays beside the page from 1200 px (AdminJS hides it below 1324 px, so a 1280 px laptop lost it).
-    branding: { companyName: 'Face Attendance', withMadeWithLove: false, logo: false, theme: { breakpoints: ['577px', '769px', '1024px', '1200px'] } },
+    branding: { companyName: 'Face Attendance', withMadeWithLove: false, logo: false },
     dashboard: { component: Components.Dashboard },
     pages: {
       reports: { component: Components.Reports, icon: 'BarChart2' },
@@ -28,21 +27,16 @@ export function adminOptions(deps: AdminDeps, marks: MarksService): AdminJSOptio
     },
     resources: [
       studentResource(deps), classGroupResource(), classSessionResource(), cameraResource(deps), attendanceResource(marks), presenceResource(),
-      userResource(deps.ds), auditLogResource(), apiKeyResource(deps.ds),
+      userResource(deps.ds), auditLogResource(), apiKeyResource(),
     ],
     locale: {
       language: 'en',
       translations: {
         en: {
           actions: {
-            show: 'Details', edit: 'Edit', delete: 'Delete', new: 'Add new', list: 'List', search: 'Search',
             deleteBiometrics: 'Delete biometric data', enrollPhotos: 'Enroll from photos', registerFace: 'Register face', recordConsent: 'Record consent', withdrawConsent: 'Withdraw consent', exportData: 'Export all data', liveView: 'Open live view', startDetection: 'Start detection',
-            stopDetection: 'Stop detection', exportCsv: 'Export CSV', createKey: 'Create API key', revoke: 'Revoke key',
+            stopDetection: 'Stop detection', exportCsv: 'Export CSV', createKey: 'Create SIS API key',
           },
-          // Per-resource words for the generic actions ("Add a student", not "Create new").
-          resources: Object.fromEntries(Object.entries({
-            Student: 'Add a student', ClassGroup: 'Add a class group', ClassSession: 'Add a lesson', Camera: 'Add a camera', User: 'Add a user', AttendanceLog: 'Add a mark by hand',
-          }).map(([id, add]) => [id, { actions: { new: add } }])),
           labels: { Student: 'Students', Camera: 'Cameras', User: 'Users', AttendanceLog: 'Attendance log', StudentPresence: 'Presence (first/last seen)', ClassSession: 'Timetable', ClassGroup: 'Class groups', ApiKey: 'API keys', AuditLog: 'Audit log', reports: 'Reports', account: 'My account', privacy: 'Privacy' },
           pages: { reports: 'Reports', account: 'My account', privacy: 'Privacy' },
           properties: {

@@ -5,6 +5,9 @@ import type { RecognitionService, RecognizedFace } from '../recognition/recogniz
 import type { Mat } from '../vision/index.js';
 import { FaceTracker, type Observation, type TrackerOptions } from './tracker.js';
 
+/** Eye distance (px) from which a face counts fully in a track's fusion; smaller faces embed worse and count less. */
+const FULL_WEIGHT_INTER_OCULAR = 48;
+
 /** The timetable context is re-read this often, not per frame. */
 const CONTEXT_TTL_MS = 10_000;
 
@@ -22,12 +25,13 @@ export interface FrameResult { faces: AnalyzedFace[]; marks: MarkResult[]; recog
 
 /**
  * One camera's (or laptop session's) decisions: recognise a frame, feed the tracker, and mark a
- * student once a track has voted for them. Marking happens here, never in RecognitionService, so a
- * single lucky frame cannot mark anyone.
+ * student once a track's fused embedding is named. Marking happens here, never in RecognitionService, so a
+ * single lucky frame cannot mark anyone, and a face that stays unknown over many frames never does.
  */
 export class FrameAnalyzer {
   private readonly tracker: FaceTracker;
   private context: { ctx: MarkContext; roster: Set<number> | undefined; at: number } | null = null;
+  private roster: Set<number> | undefined;
 
   constructor(
     private readonly deps: { recognition: RecognitionService; attendance: AttendanceService; presence: PresenceService; now: () => Date },
@@ -35,14 +39,16 @@ export class FrameAnalyzer {
     private readonly source: AttendanceSource,
     tracker: TrackerOptions,
   ) {
-    this.tracker = new FaceTracker(tracker);
+    // The fusion is searched like a single face, against the roster in force (set per frame below).
+    this.tracker = new FaceTracker((fused) => this.deps.recognition.decideFused(fused, this.roster), tracker);
   }
 
   async analyze(image: Mat): Promise<FrameResult> {
     // The roster narrows the gallery search itself, so an outsider never hides an in-class runner-up.
     const { ctx, roster } = await this.markContext();
-    const { faces } = await this.deps.recognition.recognize(image, { mark: false, cameraId: this.cameraId, roster });
-    const tracks = this.tracker.update(faces.map((f) => ({ box: f.box, observation: observe(f, roster) })));
+    this.roster = roster;
+    const { faces, embeddings } = await this.deps.recognition.recognize(image, { mark: false, live: true, cameraId: this.cameraId, roster });
+    const tracks = this.tracker.update(faces.map((f, i) => ({ box: f.box, observation: observe(f, embeddings[i]) })));
     const marks: MarkResult[] = [];
     const at = this.deps.now();
     let recognitions = 0;
@@ -62,7 +68,7 @@ export class FrameAnalyzer {
       const rejected = f.verdict === 'spoof' || f.verdict === 'low_quality';
       out.push({
         box: f.box, trackId: t.id, verdict: id ? 'matched' : rejected ? f.verdict : 'unknown', studentId: id?.studentId ?? null,
-        name: id ? (f.match?.student_id === id.studentId ? f.match.name : f.candidates.find((c) => c.student_id === id.studentId)?.name ?? null) : null,
+        name: id ? this.deps.recognition.nameOf(id.studentId) : null,
         similarity: id ? round(id.similarity) : null, real: f.real,
       });
     }
@@ -79,11 +85,11 @@ export class FrameAnalyzer {
   }
 }
 
-/** Spoofs and unusable faces count against a track; a match outside the class in session is just unknown. */
-function observe(f: RecognizedFace, roster: Set<number> | undefined): Observation {
-  if (f.verdict === 'spoof' || f.verdict === 'low_quality') return { kind: 'rejected' };
-  if (f.verdict !== 'matched' || !f.match || (roster && !roster.has(f.match.student_id))) return { kind: 'unknown' };
-  return { kind: 'match', studentId: f.match.student_id, similarity: f.match.similarity };
+/** A spoof vetoes its track; an unusable face adds nothing; a usable one joins the fusion, weighted by size and detector confidence. */
+function observe(f: RecognizedFace, embedding: Float32Array | undefined): Observation {
+  if (f.verdict === 'spoof') return { kind: 'spoof' };
+  if (f.verdict === 'low_quality' || !embedding) return { kind: 'low_quality' };
+  return { kind: 'face', embedding, weight: f.score * Math.min(1, f.quality.interOcular / FULL_WEIGHT_INTER_OCULAR) };
 }
 
 export const toDetectionEvent = (cameraId: number, faces: AnalyzedFace[], at: Date): DetectionEvent => ({

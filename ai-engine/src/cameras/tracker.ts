@@ -1,16 +1,26 @@
+import { meanEmbedding } from '../matching/matcher.js';
+
 /** Box as [x, y, width, height], as the detector reports it. */
 export type Box = [number, number, number, number];
 
 /** What one frame says about one face. */
 export type Observation =
-  | { kind: 'match'; studentId: number; similarity: number }
-  | { kind: 'unknown' }
-  | { kind: 'rejected' }; // failed quality or anti-spoofing: it may never name anyone
+  /** A usable live face: its embedding joins the track's fusion with this weight. */
+  | { kind: 'face'; embedding: Float32Array; weight: number }
+  /** Too small, blurred or turned: it adds nothing, and takes nothing away. */
+  | { kind: 'low_quality' }
+  /** Judged a photo or screen: no name while it is in the track's window. */
+  | { kind: 'spoof' };
+
+export interface Identity { studentId: number; similarity: number }
+
+/** The open-set decision on a track's fused embedding (the same rule as single images, see matcher.ts). */
+export type DecideFused = (fused: Float32Array) => Identity | null;
 
 export interface TrackerOptions {
-  /** Agreeing frames needed before a track is named. */
+  /** Usable frames fused before a track may be named. */
   votes: number;
-  /** Frames remembered per track; a name needs `votes` of them. */
+  /** Frames remembered per track; the fusion uses the usable ones among them. */
   window: number;
   /** Minimum IoU for a detection to continue a track. */
   iou: number;
@@ -27,8 +37,10 @@ export interface Track {
   history: Observation[];
   /** Students this track already marked (a track may change identity when people swap places). */
   marked: Set<number>;
-  /** The decided identity, or null while evidence is insufficient. */
-  identity: { studentId: number; similarity: number } | null;
+  /** The quality-weighted, normalised mean of the usable embeddings in the window (null: none yet). */
+  fused: Float32Array | null;
+  /** The decided identity, or null while evidence is insufficient or the track stays unknown. */
+  identity: Identity | null;
 }
 
 export function iou(a: Box, b: Box): number {
@@ -41,16 +53,23 @@ export function iou(a: Box, b: Box): number {
   return union > 0 ? inter / union : 0;
 }
 
+/** Quality-weighted mean of the usable embeddings, normalised; null when there are none. */
+export function fuse(history: readonly Observation[]): Float32Array | null {
+  const faces = history.filter((o) => o.kind === 'face');
+  return faces.length ? meanEmbedding(faces.map((o) => o.embedding), faces.map((o) => o.weight)) : null;
+}
+
 /**
- * IoU tracker with per-track voting. A track is named only when `votes` of its last `window`
- * observations agree on one student and none of them was rejected (a spoof or unusable face),
- * and a student is given to at most one track per frame (the most similar).
+ * IoU tracker whose tracks decide, not their frames: a track is named only when `votes` usable frames
+ * of its last `window` are fused and the fusion passes the open-set decision, and never while a spoof is
+ * in its window. A track that stays unknown never names anyone; a student goes to at most one track per
+ * frame (the most similar).
  */
 export class FaceTracker {
   private tracks: Track[] = [];
   private nextId = 1;
 
-  constructor(private readonly opts: TrackerOptions = TRACKER_DEFAULTS) {}
+  constructor(private readonly decideFused: DecideFused, private readonly opts: TrackerOptions = TRACKER_DEFAULTS) {}
 
   get active(): readonly Track[] { return this.tracks; }
 
@@ -73,14 +92,17 @@ export class FaceTracker {
     const result = detections.map((det, d) => {
       let t = assigned[d];
       if (!t) {
-        t = { id: this.nextId++, box: det.box, missed: 0, history: [], marked: new Set(), identity: null };
+        t = { id: this.nextId++, box: det.box, missed: 0, history: [], marked: new Set(), fused: null, identity: null };
         this.tracks.push(t);
       }
       t.box = det.box;
       t.missed = 0;
       t.history.push(det.observation);
       if (t.history.length > this.opts.window) t.history.shift();
-      t.identity = this.decide(t.history);
+      t.fused = fuse(t.history);
+      const usable = t.history.filter((o) => o.kind === 'face').length;
+      const spoofed = t.history.some((o) => o.kind === 'spoof');
+      t.identity = !spoofed && usable >= this.opts.votes && t.fused ? this.decideFused(t.fused) : null;
       return t;
     });
     this.unique(result);
@@ -88,20 +110,6 @@ export class FaceTracker {
   }
 
   reset(): void { this.tracks = []; }
-
-  private decide(history: readonly Observation[]): Track['identity'] {
-    if (history.some((o) => o.kind === 'rejected')) return null;
-    const votes = new Map<number, number[]>();
-    for (const o of history) if (o.kind === 'match') (votes.get(o.studentId) ?? votes.set(o.studentId, []).get(o.studentId)!).push(o.similarity);
-    let best: Track['identity'] = null;
-    let bestCount = 0;
-    for (const [studentId, sims] of votes) {
-      if (sims.length < this.opts.votes || sims.length <= bestCount) continue;
-      bestCount = sims.length;
-      best = { studentId, similarity: sims.reduce((a, b) => a + b, 0) / sims.length };
-    }
-    return best;
-  }
 
   /** Two tracks in one frame cannot be the same student: the less similar one stays unnamed. */
   private unique(tracks: Track[]): void {

@@ -7,6 +7,9 @@ import {
 import { auditActor, type Principal } from '../auth/auth.service.js';
 import type { GalleryJobs } from '../jobs/gallery-jobs.js';
 import type { GalleryService } from '../matching/gallery.service.js';
+import { meanEmbedding, sameStudent } from '../matching/matcher.js';
+import { subjectFace } from '../recognition/subject.js';
+import { readImageHeader, toBytes } from '../vision/image.js';
 import { cosine, ImageDecodeError, type FaceAnalysis, type VisionPipeline } from '../vision/index.js';
 
 export interface ConsentInput { givenBy: string; relationship: string; method: ConsentMethod; policyVersion: string; givenAt?: Date }
@@ -33,8 +36,6 @@ export interface EnrollResult {
   rejected: Array<{ index: number; reasons: string[] }>;
 }
 
-/** A second face at least this fraction of the largest one's area makes a photo ambiguous. */
-const SECOND_FACE_AREA_RATIO = 0.25;
 
 /**
  * Photos (or liveness frames) → quality-gated, duplicate-checked, encrypted templates of one student.
@@ -71,7 +72,7 @@ export class EnrollmentService {
   async store(req: Omit<EnrollRequest, 'photos'>, embeddings: Array<{ embedding: Float32Array; quality: number | null; pose?: TemplatePose }>): Promise<EnrollResult> {
     await this.assertConsent(req.target);
     const existingId = 'studentId' in req.target ? req.target.studentId : undefined;
-    this.checkDuplicates(embeddings.map((e) => e.embedding), existingId, req);
+    const overridden = this.checkIdentity(embeddings.map((e) => e.embedding), existingId, req);
     const { studentId, created } = await this.db.transaction(async (tx) => {
       let student: Student | null;
       if ('studentId' in req.target) {
@@ -104,7 +105,7 @@ export class EnrollmentService {
       }
       if (!student.enrolledAt) await tx.getRepository(Student).update(student.id, { enrolledAt: new Date() });
       await writeAudit(tx, { action: 'enrollment.templates_added', actor: auditActor(req.actor), entity: 'student', entityId: student.id,
-        details: { templates: embeddings.length, poses: embeddings.map((e) => e.pose ?? req.pose ?? 'upload'), forced: !!req.force }, ip: req.ip });
+        details: { templates: embeddings.length, poses: embeddings.map((e) => e.pose ?? req.pose ?? 'upload'), forced: !!req.force, overridden }, ip: req.ip });
       return { studentId: student.id, created: !('studentId' in req.target) };
     });
     await this.gallery.reloadStudent(studentId);
@@ -125,43 +126,61 @@ export class EnrollmentService {
 
   private async checkPhoto(photo: Buffer | string): Promise<{ face: FaceAnalysis } | { reasons: string[] }> {
     let faces: FaceAnalysis[];
+    let size: { width: number; height: number };
     try {
+      size = readImageHeader(toBytes(photo));
       faces = await this.vision.analyzeBytes(photo, { embed: true, antispoof: false });
     } catch (err) {
       if (err instanceof ImageDecodeError) return { reasons: [err.reason === 'too_large' ? 'image_too_large' : 'not_an_image'] };
       throw err;
     }
-    if (!faces.length) return { reasons: ['no_face'] };
-    const area = (f: FaceAnalysis) => f.box[2] * f.box[3];
-    if (faces.length > 1 && area(faces[1]) >= SECOND_FACE_AREA_RATIO * area(faces[0])) return { reasons: ['multiple_faces'] };
+    // The photo's subject is its most central face (others are bystanders); two equally likely subjects: refused.
+    const { face, ambiguous } = subjectFace(faces, size.width, size.height);
+    if (!face) return { reasons: ['no_face'] };
+    if (ambiguous) return { reasons: ['multiple_faces'] };
     // No anti-spoofing gate here: an uploaded photo IS a photo. Liveness and cameras check it live.
-    const face = faces[0];
     return face.quality.ok ? { face } : { reasons: face.quality.reasons };
   }
 
   /** Photos whose face disagrees with the others' (someone else's photo in the set). */
   private inconsistent(accepted: Array<{ index: number; face: FaceAnalysis }>) {
     if (accepted.length < 3) return [];
-    const threshold = this.gallery.matchPolicy.threshold;
     return accepted.filter((a) => {
       const others = accepted.filter((b) => b !== a).map((b) => cosine(a.face.embedding!, b.face.embedding!));
-      return Math.max(...others) < threshold;
+      return !sameStudent(Math.max(...others));
     });
   }
 
-  /** 409 when a face already belongs to another student, unless an admin forces it. */
-  private checkDuplicates(vectors: Float32Array[], studentId: number | undefined, req: Omit<EnrollRequest, 'photos'>): void {
-    const { threshold } = this.gallery.matchPolicy;
-    for (const v of vectors) {
-      const other = this.gallery.gallery.search(v, 3).find((c) => c.studentId !== studentId && c.similarity >= threshold);
-      if (!other) continue;
-      if (req.force) {
-        if (req.actor.kind === 'user' && req.actor.role === 'admin') return;
-        throw new ForbiddenError('only an admin may force an enrolment that matches another student');
-      }
-      throw new ConflictError(`this face already matches student ${other.studentId}`, {
-        student_id: other.studentId, name: this.gallery.nameOf(other.studentId), similarity: Math.round(other.similarity * 10000) / 10000,
-      });
+  /**
+   * The identity checks, with the open-set rule: 409 when the photos (fused, as a track is) are named as
+   * ANOTHER student at the whole-school threshold, or, for an enrolled student, do not match that student's
+   * own templates (one child must not be marked for another). An admin may force past both: the overridden
+   * checks are returned for the audit record.
+   */
+  private checkIdentity(vectors: Float32Array[], studentId: number | undefined, req: Omit<EnrollRequest, 'photos'>): string[] {
+    const fused = meanEmbedding(vectors);
+    const problems: Array<{ reason: string; message: string; details: Record<string, unknown> }> = [];
+    const other = this.gallery.match(fused).candidates.find((c) => c.studentId !== studentId);
+    if (other && other.similarity >= this.gallery.threshold()) {
+      problems.push({ reason: 'matches_another_student', message: `this face already matches student ${other.studentId}`,
+        details: { student_id: other.studentId, name: this.gallery.nameOf(other.studentId), similarity: round(other.similarity) } });
     }
+    if (studentId !== undefined) {
+      let own: number | null = null;
+      this.gallery.gallery.scan(fused, new Set([studentId]), (_, score) => { own = score; });
+      if (own !== null && !sameStudent(own)) {
+        problems.push({ reason: 'does_not_match_student', message: `these photos do not match the face already enrolled for student ${studentId}`,
+          details: { student_id: studentId, similarity: round(own) } });
+      }
+    }
+    if (!problems.length) return [];
+    if (req.force) {
+      if (req.actor.kind === 'user' && req.actor.role === 'admin') return problems.map((p) => p.reason);
+      throw new ForbiddenError('only an admin may force an enrolment that matches another student or not the student');
+    }
+    const [first] = problems;
+    throw new ConflictError(first.message, { reason: first.reason, ...first.details });
   }
 }
+
+const round = (x: number) => Math.round(x * 10000) / 10000;

@@ -1,31 +1,61 @@
 import { In, IsNull, type DataSource } from 'typeorm';
 import { FaceTemplate, Student, type Logger, type TemplateCipher } from '@attendance/shared';
-import { Gallery, type GalleryEntry } from './gallery.js';
-import { decide, type MatchDecision, type MatchPolicy } from './matcher.js';
+import { Calibration, type OperatingPoint } from './calibration.js';
+import { Gallery, type GalleryEntry, type StudentScoring } from './gallery.js';
+import { decide, type MatchDecision } from './matcher.js';
+
+export interface MatchSettings {
+  /** Target false-positive identification rate per searched face (MATCH_TARGET_FPIR). */
+  targetFpir: number;
+  /** A fixed threshold instead of the calibrated one (MATCH_THRESHOLD; not recommended). */
+  fixedThreshold?: number;
+  /** Required lead of the best student over the runner-up (MATCH_MARGIN). */
+  margin: number;
+  /** How a student's score is formed from its templates (MATCH_STUDENT_SCORE). */
+  scoring: StudentScoring;
+}
 
 /**
  * Keeps the in-memory gallery equal to the database: all active students' templates of the current
  * embedding model, decrypted. Rebuilt at start-up and patched per student when a gallery job arrives.
  */
 export class GalleryService {
-  readonly gallery = new Gallery();
+  readonly gallery: Gallery;
+  /** The open-set threshold for the set searched, refitted on the gallery's own impostor scores as it changes. */
+  readonly calibration: Calibration;
   private names = new Map<number, string>();
 
   constructor(
     private readonly db: DataSource,
     private readonly cipher: TemplateCipher,
     private readonly modelId: string,
-    private readonly policy: MatchPolicy,
+    private readonly settings: MatchSettings,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.gallery = new Gallery(128, 1024, settings.scoring);
+    this.calibration = new Calibration(this.gallery, { targetFpir: settings.targetFpir, fixedThreshold: settings.fixedThreshold });
+  }
 
   get size(): number { return this.gallery.size; }
-  get matchPolicy(): MatchPolicy { return this.policy; }
 
   nameOf(studentId: number): string | null { return this.names.get(studentId) ?? null; }
 
+  /** The threshold for a search over the whole school, or over a roster (fewer comparisons: a lower threshold). */
+  threshold(roster?: ReadonlySet<number>): number {
+    return this.calibration.threshold(this.searched(roster));
+  }
+
+  /** Gallery size, threshold and estimated FPIR: for /metrics and the admins' view. */
+  operatingPoint(roster?: ReadonlySet<number>): OperatingPoint {
+    return this.calibration.point(this.searched(roster));
+  }
+
   match(vector: Float32Array, roster?: ReadonlySet<number>): MatchDecision {
-    return decide(this.gallery, vector, this.policy, roster);
+    return decide(this.gallery, vector, { threshold: this.threshold(roster), margin: this.settings.margin }, roster);
+  }
+
+  private searched(roster?: ReadonlySet<number>): number {
+    return roster ? Math.min(roster.size, this.gallery.studentCount) : this.gallery.studentCount;
   }
 
   /**

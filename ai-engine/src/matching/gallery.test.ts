@@ -20,6 +20,22 @@ test('per-student score is the best of its templates, ranked', () => {
   assert.ok(Math.abs(r[0].similarity - 1) < 1e-6);
 });
 
+test('a student\'s score from its templates: best one, mean of the best two, or the centroid; runs stay together', () => {
+  const rows = [{ studentId: 1, vector: unit(8, 0) }, { studentId: 2, vector: unit(8, 5) }, { studentId: 1, vector: unit(8, 1) }, { studentId: 1, vector: unit(8, 2) }];
+  const q = unit(8, 0, 1); // 0.707 on axes 0 and 1
+  const score = (scoring: 'max' | 'mean2' | 'centroid') => { const g = new Gallery(8, 1, scoring); g.load(rows); return g.search(q, 1)[0]; };
+  assert.ok(Math.abs(score('max').similarity - Math.SQRT1_2) < 1e-6);
+  assert.ok(Math.abs(score('mean2').similarity - Math.SQRT1_2) < 1e-6);
+  assert.ok(Math.abs(score('centroid').similarity - (2 * Math.SQRT1_2) / Math.sqrt(3)) < 1e-6);
+  const g = new Gallery(8, 1, 'mean2');
+  g.load(rows);
+  assert.deepEqual([g.studentCount, g.templatesOf(1).length, [...g.runs()].map((r) => r.studentId)], [2, 3, [1, 2]]);
+  assert.ok(Math.abs(g.search(unit(8, 2), 1)[0].similarity - 0.5) < 1e-6, 'one perfect template and one orthogonal: 0.5');
+  const v = g.version;
+  g.setStudent(2, [unit(8, 6)]);
+  assert.ok(g.version > v, 'a change moves the version');
+});
+
 test('patching a student replaces only its rows; removal compacts; the roster filter restricts', () => {
   const g = new Gallery(8, 2);
   g.load([{ studentId: 1, vector: unit(8, 0) }, { studentId: 2, vector: unit(8, 1) }, { studentId: 3, vector: unit(8, 2) }]);

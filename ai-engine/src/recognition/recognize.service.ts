@@ -26,11 +26,18 @@ export interface RecognizeOptions {
   source?: AttendanceSource;
   /** Search only these students (a class session's roster); when marking, the camera's roster is used anyway. */
   roster?: ReadonlySet<number>;
+  /**
+   * A live source (camera, laptop, device frames): anti-spoofing turns photos and screens away. An uploaded
+   * still IS a photo, so without marking it is judged on its face alone (P(real) is still reported): the
+   * anti-spoof model calls 7% of ordinary news photos spoofs (README). Default: live when marking or when
+   * the source is a camera or laptop.
+   */
+  live?: boolean;
 }
 
 /**
- * Image → every face, judged. Faces that fail quality or anti-spoofing are reported but never named,
- * and each student is given to at most one face per frame (the most similar).
+ * Image → every face, judged. Faces that fail quality, or anti-spoofing from a live source, are reported but
+ * never named, and each student is given to at most one face per frame (the most similar).
  */
 export class RecognitionService {
   constructor(
@@ -48,13 +55,15 @@ export class RecognitionService {
     return this.recognize(image, opts);
   }
 
-  async recognize(image: Mat, opts: RecognizeOptions = {}): Promise<{ faces: RecognizedFace[]; marks: MarkResult[] }> {
+  /** `embeddings[i]` is faces[i]'s (for track fusion; never sent to clients). */
+  async recognize(image: Mat, opts: RecognizeOptions = {}): Promise<{ faces: RecognizedFace[]; marks: MarkResult[]; embeddings: Array<Float32Array | undefined> }> {
     const t0 = performance.now();
     const analyses = await this.vision.analyze(image, { embed: true, antispoof: true });
     this.metrics.stageMs.observe({ stage: 'analyze' }, performance.now() - t0);
     const ctx = opts.mark ? await this.attendance.contextFor(opts.cameraId) : undefined;
     const roster = opts.roster ?? (ctx ? await this.attendance.rosterFor(ctx) : undefined);
-    const faces = analyses.map((a) => this.judge(a, roster));
+    const live = opts.live ?? (!!opts.mark || opts.source === 'camera' || opts.source === 'laptop');
+    const faces = analyses.map((a) => this.judge(a, live, roster));
     assignUniquely(faces);
     const marks: MarkResult[] = [];
     if (opts.mark) {
@@ -63,14 +72,22 @@ export class RecognitionService {
         marks.push(await this.attendance.mark({ studentId: f.match.student_id, confidence: f.match.similarity, source: opts.source ?? 'api', cameraId: opts.cameraId }, ctx));
       }
     }
-    return { faces, marks };
+    return { faces, marks, embeddings: analyses.map((a) => a.embedding) };
   }
 
-  private judge(a: FaceAnalysis, roster?: ReadonlySet<number>): RecognizedFace {
+  /** The open-set decision on a track's fused embedding: the same rule as one face. */
+  decideFused(fused: Float32Array, roster?: ReadonlySet<number>): { studentId: number; similarity: number } | null {
+    const d = this.gallery.match(fused, roster);
+    return d.kind === 'match' ? { studentId: d.studentId, similarity: d.similarity } : null;
+  }
+
+  nameOf(studentId: number): string | null { return this.gallery.nameOf(studentId); }
+
+  private judge(a: FaceAnalysis, live: boolean, roster?: ReadonlySet<number>): RecognizedFace {
     const base = { box: a.box, score: a.score, landmarks: a.landmarks, pose: a.pose, quality: a.quality, real: a.real ?? null };
     const decision = this.gallery.match(a.embedding!, roster);
     const candidates = decision.candidates.map((c) => ({ student_id: c.studentId, name: this.gallery.nameOf(c.studentId), similarity: round(c.similarity) }));
-    if (a.real !== undefined && a.real < this.antispoofThreshold) return { ...base, verdict: 'spoof', match: null, candidates };
+    if (live && a.real !== undefined && a.real < this.antispoofThreshold) return { ...base, verdict: 'spoof', match: null, candidates };
     if (!a.quality.ok) return { ...base, verdict: 'low_quality', reason: a.quality.reasons.join(','), match: null, candidates };
     if (decision.kind === 'unknown') return { ...base, verdict: 'unknown', reason: decision.reason, match: null, candidates };
     return { ...base, verdict: 'matched', match: { student_id: decision.studentId, name: this.gallery.nameOf(decision.studentId), similarity: round(decision.similarity) }, candidates };

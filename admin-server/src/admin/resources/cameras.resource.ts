@@ -4,7 +4,7 @@ import { postOnly } from '../actions/run-action.js';
 import { Components } from '../component-loader.js';
 import type { AdminDeps } from '../deps.js';
 import { ScopedResource } from '../scoped-resource.js';
-import { allowed, standardActions, userOf } from './common.js';
+import { allowed, restrictFilter, standardActions, userOf } from './common.js';
 
 /** Cameras with their live status (the engine writes it); teachers see and drive their rooms' cameras. */
 export function cameraResource(deps: AdminDeps): ResourceWithOptions {
@@ -31,9 +31,7 @@ export function cameraResource(deps: AdminDeps): ResourceWithOptions {
   };
   return {
     resource: new ScopedResource(Camera, {
-      resourceId: 'Camera',
-      // Credentials in an RTSP URL are for the engine, not for a teacher's list, search or reference.
-      redactForTeachers: { source: redactUrl },
+      scope: (filter, user) => restrictFilter(filter, 'id', user.role === 'teacher' ? user.cameraIds : null),
     }),
     options: {
       navigation: { name: 'Cameras', icon: 'Camera' },
@@ -49,9 +47,16 @@ export function cameraResource(deps: AdminDeps): ResourceWithOptions {
       actions: {
         ...standardActions('Camera'),
         list: { isAccessible: allowed('Camera', 'list'), after: withLiveState },
-        show: { isAccessible: allowed('Camera', 'show'), after: withLiveState },
+        // Credentials in an RTSP URL are for the engine, not for whoever reads the list.
+        show: {
+          isAccessible: allowed('Camera', 'show'),
+          after: async (response: ActionResponse, _req: ActionRequest, context: ActionContext) => {
+            if (response.record && userOf(context).role === 'teacher') response.record.params.source = redactUrl(String(response.record.params.source));
+            return withLiveState(response, _req, context);
+          },
+        },
         liveView: {
-          actionType: 'record', icon: 'Monitor', component: Components.LiveView, custom: { primary: true },
+          actionType: 'record', icon: 'Monitor', component: Components.LiveView,
           isAccessible: allowed('Camera', 'liveView'),
           handler: async (_request, _response, context) => ({ record: context.record!.toJSON(context.currentAdmin) }),
         },

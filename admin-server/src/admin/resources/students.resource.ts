@@ -24,7 +24,7 @@ function withEnrolment(deps: AdminDeps) {
 export function studentResource(deps: AdminDeps): ResourceWithOptions {
   const after = withEnrolment(deps);
   return {
-    resource: new ScopedResource(Student, { resourceId: 'Student', scope: groupScoped('classGroupId') }),
+    resource: new ScopedResource(Student, { scope: groupScoped('classGroupId') }),
     options: {
       navigation: { name: 'School', icon: 'Users' },
       sort: { sortBy: 'name', direction: 'asc' },
@@ -109,9 +109,8 @@ export function studentResource(deps: AdminDeps): ResourceWithOptions {
         registerFace: {
           actionType: 'record',
           icon: 'UserCheck',
+          showInDrawer: true,
           component: Components.RegisterFace,
-          // The main thing staff come to a student for: a button of its own, not in the "More actions" menu.
-          custom: { primary: true },
           isAccessible: allowed('Student', 'registerFace'),
           handler: async (_request, _response, context) => ({ record: context.record!.toJSON(context.currentAdmin) }),
         },

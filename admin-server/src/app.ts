@@ -5,7 +5,7 @@ import express, { type Express } from 'express';
 import session from 'express-session';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
-import type { Config } from '@attendance/shared';
+import { LoginLimiter, RateLimitedError, type Config } from '@attendance/shared';
 import { ADMIN_ROOT, adminOptions } from './admin/admin.options.js';
 import { makeAuthenticate, refreshSessionUser } from './admin/auth.js';
 import type { AdminDeps } from './admin/deps.js';
@@ -18,15 +18,16 @@ import { DashboardService } from './services/dashboard.service.js';
 import type { EngineClient } from './services/engine-client.js';
 import type { JobQueue } from './services/jobs.js';
 import { MarksService } from './services/marks.service.js';
-import { FailureLimiter } from './services/rate-limiter.js';
 import { RedisSessionStore } from './services/redis-session-store.js';
 import { adminGuard } from './routes/guard.js';
+import { sameSiteWrites } from './routes/csrf.js';
+import { localFonts } from './routes/local-fonts.js';
 import { clientIp, errorHandler } from './routes/http.js';
 import { livenessRoutes } from './routes/liveness.routes.js';
 import { engineTokenFor, sessionApiRoutes } from './routes/session-api.routes.js';
 import { sisRoutes } from './routes/sis.routes.js';
 
-/** Failed logins allowed per client address (and per username) before a pause. */
+/** Login attempts per username from one address per window (LoginLimiter adds slower per-user and per-address limits). */
 export const LOGIN_MAX_FAILURES = 5;
 export const LOGIN_WINDOW_SECONDS = 15 * 60;
 
@@ -53,14 +54,17 @@ export function createAdminApp({ config, dataSource: ds, redis, queue, engine, c
     consent: new ConsentService(ds, queue, clock),
     engineToken: (user) => engineTokenFor(config, user, 60),
   };
-  const limiter = new FailureLimiter(redis, `${redisPrefix}login`, LOGIN_MAX_FAILURES, LOGIN_WINDOW_SECONDS);
+  // The engines' prefix by default, so a guess on the panel and on an engine count against the same limit.
+  const limiter = new LoginLimiter(redis, redisPrefix || `${config.QUEUE_PREFIX}:`, { perUserAndIp: LOGIN_MAX_FAILURES, windowSeconds: LOGIN_WINDOW_SECONDS });
   const authenticate = makeAuthenticate(ds, limiter);
   const admin = new AdminJS(adminOptions(deps, new MarksService(ds, config.SCHOOL_TIMEZONE, clock)));
   if (config.NODE_ENV !== 'production') clearStaleBundle();
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // The same trusted proxies as the engine (TRUST_PROXY): req.ip is the client behind them.
+  app.set('trust proxy', config.TRUST_PROXY.trim() ? config.TRUST_PROXY : false);
+  app.use(localFonts());
   app.get('/health', (_req, res) => { res.json({ status: 'ok', database: ds.isInitialized, redis: redis.status }); });
 
   // One session for AdminJS and the panel's JSON routes, kept in Redis so it survives restarts.
@@ -77,6 +81,8 @@ export function createAdminApp({ config, dataSource: ds, redis, queue, engine, c
   app.use(refreshSessionUser(ds));
 
   app.use('/api/v1', sisRoutes({ config, ds, attendance, limiter }));
+  // Every cookie-authenticated route below refuses cross-site writes (the SIS API above uses keys, not cookies).
+  app.use(['/api', '/liveness', ADMIN_ROOT], sameSiteWrites());
   app.use('/api', sessionApiRoutes({
     config, ds, attendance, engine, clock, retention: retention ?? retentionFor(config, ds, queue, clock),
     dashboard: new DashboardService(ds, attendance, config.SCHOOL_TIMEZONE, clock),
@@ -84,20 +90,32 @@ export function createAdminApp({ config, dataSource: ds, redis, queue, engine, c
 
   app.use(livenessRoutes({ config, ds }));
 
-  app.post(`${ADMIN_ROOT}/login`, (req, res, next) => {
-    limiter.blockedFor(`ip:${clientIp(req)}`).then(async (wait) => {
-      if (!wait) return next();
-      res.status(429).set('retry-after', String(wait)).send(await admin.renderLogin({ action: admin.options.loginPath, errorMessage: 'tooManyRequests' }));
-    }).catch(next);
+  // A refused login attempt (LoginLimiter) is a 429 with the login page, not AdminJS's generic error.
+  app.post(`${ADMIN_ROOT}/login`, express.urlencoded({ extended: false, limit: '10kb' }), (req, res, next) => {
+    const username = String((req.body as Record<string, unknown>)?.email ?? '');
+    const password = String((req.body as Record<string, unknown>)?.password ?? '');
+    authenticate(username, password, clientIp(req)).then(async (user) => {
+      if (!user) return res.send(await admin.renderLogin({ action: admin.options.loginPath, errorMessage: 'invalidCredentials' }));
+      const wanted = (req.session as { redirectTo?: unknown }).redirectTo;
+      const redirectTo = typeof wanted === 'string' && wanted.startsWith(`${ADMIN_ROOT}/`) && !wanted.startsWith('//') ? wanted : ADMIN_ROOT;
+      // A new session id on login: a session id planted before login is worth nothing after it.
+      req.session.regenerate((err) => {
+        if (err) return next(err);
+        req.session.adminUser = user;
+        req.session.save((saveErr) => (saveErr ? next(saveErr) : res.redirect(302, redirectTo)));
+      });
+    }).catch(async (err: unknown) => {
+      if (!(err instanceof RateLimitedError)) return next(err);
+      res.status(429).set('retry-after', String(err.retryAfterSeconds)).send(await admin.renderLogin({ action: admin.options.loginPath, errorMessage: 'tooManyRequests' }));
+    });
   });
   app.use(ADMIN_ROOT, adminGuard(ds));
   app.use(ADMIN_ROOT, AdminJSExpress.buildAuthenticatedRouter(admin, {
     cookieName: 'fa_admin',
     cookiePassword: cookieSecret,
     authenticate: async (username: string, password: string, ctx?: { req: express.Request }) => {
-      const ip = ctx ? clientIp(ctx.req) : 'unknown';
-      if (await limiter.blockedFor(`user:${String(username ?? '').trim().toLowerCase()}`)) throw new Error('tooManyRequests');
-      return authenticate(username, password, ip);
+      // Not reached: the login POST is answered above. Kept because AdminJS requires it.
+      return authenticate(username, password, ctx ? clientIp(ctx.req) : 'unknown');
     },
   }, null, { resave: false, saveUninitialized: false, secret: cookieSecret }));
 

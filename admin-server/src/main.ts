@@ -2,13 +2,15 @@
 // engine client, then the Express app.
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { QUEUES, assertSchemaCurrent, createLogger, loadConfig, openDatabase } from '@attendance/shared';
+import { QUEUES, assertSchemaCurrent, createLogger, installSafetyNet, loadConfig, openDatabase } from '@attendance/shared';
 import { createAdminApp, retentionFor } from './app.js';
 import { startRetentionSchedule } from './services/retention.schedule.js';
 import { startBackupSchedule } from './services/backup.schedule.js';
 import { EngineClient } from './services/engine-client.js';
 
 const log = createLogger('admin-server');
+// A stray rejection must not take the panel down: log it and keep serving.
+installSafetyNet(log);
 const config = loadConfig();
 const { dataSource } = await openDatabase(config, { migrate: false });
 await assertSchemaCurrent(dataSource);

@@ -27,7 +27,7 @@ export function adminOptions(deps: AdminDeps, marks: MarksService): AdminJSOptio
     },
     resources: [
       studentResource(deps), classGroupResource(), classSessionResource(), cameraResource(deps), attendanceResource(marks), presenceResource(),
-      userResource(deps.ds), auditLogResource(), apiKeyResource(),
+      userResource(deps.ds), auditLogResource(), apiKeyResource(deps.ds),
     ],
     locale: {
       language: 'en',
@@ -35,7 +35,7 @@ export function adminOptions(deps: AdminDeps, marks: MarksService): AdminJSOptio
         en: {
           actions: {
             deleteBiometrics: 'Delete biometric data', enrollPhotos: 'Enroll from photos', registerFace: 'Register face', recordConsent: 'Record consent', withdrawConsent: 'Withdraw consent', exportData: 'Export all data', liveView: 'Open live view', startDetection: 'Start detection',
-            stopDetection: 'Stop detection', exportCsv: 'Export CSV', createKey: 'Create SIS API key',
+            stopDetection: 'Stop detection', exportCsv: 'Export CSV', createKey: 'Create API key', revoke: 'Revoke key',
           },
           labels: { Student: 'Students', Camera: 'Cameras', User: 'Users', AttendanceLog: 'Attendance log', StudentPresence: 'Presence (first/last seen)', ClassSession: 'Timetable', ClassGroup: 'Class groups', ApiKey: 'API keys', AuditLog: 'Audit log', reports: 'Reports', account: 'My account', privacy: 'Privacy' },
           pages: { reports: 'Reports', account: 'My account', privacy: 'Privacy' },

@@ -1,7 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
-import { In, type DataSource } from 'typeorm';
-import { ClassGroup, ClassSession, User, verifyPassword, writeAudit } from '@attendance/shared';
-import type { FailureLimiter } from '../services/rate-limiter.js';
+import type { DataSource } from 'typeorm';
+import { User, teacherScope, verifyPassword, writeAudit, type LoginLimiter } from '@attendance/shared';
 import type { AdminUser } from './policy.js';
 
 declare module 'express-session' {
@@ -15,30 +14,26 @@ const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$1VJMzI8C1Mij5zSfO81xgw$GezqSe
 
 /** Builds the session's view of a user: role, and for teachers the groups and cameras they may see. */
 export async function loadAdminUser(ds: DataSource, user: User): Promise<AdminUser> {
-  let classGroupIds: number[] = [];
-  let cameraIds: number[] = [];
-  if (user.role === 'teacher') {
-    classGroupIds = (await ds.getRepository(ClassGroup).find({ where: { teacherId: user.id }, select: { id: true } })).map((g) => g.id);
-    const sessions = classGroupIds.length
-      ? await ds.getRepository(ClassSession).find({ where: { classGroupId: In(classGroupIds) }, select: { cameraId: true } })
-      : [];
-    cameraIds = [...new Set(sessions.map((s) => s.cameraId).filter((id): id is number => id !== null))];
-  }
+  const { classGroupIds, cameraIds } = user.role === 'teacher' ? await teacherScope(ds, user.id) : { classGroupIds: [], cameraIds: [] };
   return { email: user.username, title: `${user.displayName ?? user.username} (${user.role})`, userId: user.id, role: user.role, classGroupIds, cameraIds };
 }
 
-/** Checks a username and password; counts failures per client address and per username. */
-export function makeAuthenticate(ds: DataSource, limiter: FailureLimiter) {
+/**
+ * Checks a username and password. The attempt is counted (LoginLimiter: per user and address, per user,
+ * per address) before the hash is checked, so parallel guesses cannot outrun the limit; a refusal is a
+ * RateLimitedError. A success clears only this user's own counters.
+ */
+export function makeAuthenticate(ds: DataSource, limiter: LoginLimiter) {
   return async (username: string, password: string, ip: string): Promise<AdminUser | null> => {
     const name = String(username ?? '').trim().toLowerCase();
+    await limiter.attempt(name, ip);
     const user = await ds.getRepository(User).findOneBy({ username: name });
     const ok = await verifyPassword(user?.passwordHash ?? DUMMY_HASH, String(password ?? ''));
     if (!user || !ok || !user.active) {
-      await Promise.all([limiter.fail(`ip:${ip}`), limiter.fail(`user:${name}`)]);
       await writeAudit(ds, { action: 'auth.login_failed', entity: 'user', entityId: user?.id, details: { username: name, via: 'admin' }, ip });
       return null;
     }
-    await limiter.reset(`ip:${ip}`);
+    await limiter.succeeded(name, ip);
     await ds.getRepository(User).update(user.id, { lastLoginAt: new Date() });
     await writeAudit(ds, { action: 'auth.login', actor: { id: user.id, name: user.username }, entity: 'user', entityId: user.id, details: { via: 'admin' }, ip });
     return loadAdminUser(ds, user);

@@ -1,3 +1,4 @@
+import { In, type FindOptionsWhere } from 'typeorm';
 import type { Role } from '@attendance/shared';
 
 /** What the session holds about the logged-in user; refreshed from the database on every request. */
@@ -40,7 +41,7 @@ const POLICY: Record<ResourceId, Partial<Record<Role, readonly string[]>>> = {
   // Staff search users only to pick a class group's teacher.
   User: { admin: WRITE, staff: ['search'] },
   AuditLog: { admin: READ },
-  ApiKey: { admin: [...READ, 'edit', 'delete', 'createKey'] },
+  ApiKey: { admin: [...READ, 'edit', 'delete', 'createKey', 'revoke'] },
 };
 
 export function isResourceId(id: string): id is ResourceId {
@@ -59,4 +60,26 @@ export function groupScope(user: AdminUser): number[] | null {
 /** `In([])` is not valid SQL everywhere: an empty scope matches the impossible id instead. */
 export function nonEmpty(ids: number[]): number[] {
   return ids.length ? ids : [-1];
+}
+
+/** "No row at all" for a user who may not read a resource. */
+export const NO_ROWS = 'none' as const;
+
+/**
+ * Which rows of a resource a user may read, as a TypeORM condition (null = every row). The data layer
+ * (ScopedResource.findOne/findMany) and the request guard both read this one table, so a record outside
+ * a teacher's classes is unreachable however the URL is spelled.
+ */
+export function rowScope(resource: ResourceId, user: AdminUser): FindOptionsWhere<never> | null | typeof NO_ROWS {
+  if (user.role !== 'teacher') return null;
+  const groups = In(nonEmpty(user.classGroupIds));
+  switch (resource) {
+    case 'Student': case 'ClassSession': return { classGroupId: groups } as never;
+    case 'ClassGroup': return { id: groups } as never;
+    case 'Camera': return { id: In(nonEmpty(user.cameraIds)) } as never;
+    case 'AttendanceLog': case 'StudentPresence': return { student: { classGroupId: groups } } as never;
+    // A class group's teacher reference shows the teacher themself, no one else.
+    case 'User': return { id: user.userId } as never;
+    default: return NO_ROWS;
+  }
 }

@@ -1,48 +1,74 @@
 import type { NextFunction, Request, Response } from 'express';
-import { In, type DataSource } from 'typeorm';
-import { AttendanceLog, ClassSession, Student, StudentPresence } from '@attendance/shared';
-import { can, isResourceId, type AdminUser, type ResourceId } from '../admin/policy.js';
+import { And, Equal, type DataSource, type EntityTarget, type FindOperator } from 'typeorm';
+import { AttendanceLog, AuditLog, ApiKey, Camera, ClassGroup, ClassSession, Student, StudentPresence, User } from '@attendance/shared';
+import { can, isResourceId, NO_ROWS, rowScope, type AdminUser, type ResourceId } from '../admin/policy.js';
 
-const ROUTE = /^\/(?:api\/)?resources\/([^/]+)(?:\/(?:actions\/([^/]+)|records\/([^/]+)\/([^/]+)|bulk\/([^/]+)|search(?:\/.*)?))?\/?$/;
+const ENTITIES: Record<ResourceId, EntityTarget<object>> = {
+  Student, ClassGroup, ClassSession, Camera, AttendanceLog, StudentPresence, User, AuditLog, ApiKey,
+};
+/** Resource canonical names by lower case: Express routes case-insensitively, so the guard must too. */
+const RESOURCE_BY_LOWER = new Map(Object.keys(ENTITIES).map((id) => [id.toLowerCase(), id as ResourceId]));
 
-/** Whether a teacher's record lies inside their class groups or rooms. */
+// Matched on the lower-cased path: every spelling Express (and so AdminJS) would serve.
+const RESOURCE_ROUTE = /^\/(?:api\/)?resources\/([^/]+)(?:\/(?:actions\/([^/]+)(?:\/[^/]*)?|records\/([^/]+)\/([^/]+)|bulk\/([^/]+)|(search)(?:\/[^/]*)?))?\/?$/;
+/** AdminJS routes that carry no resource data (pages check their own data through /api routes). */
+const OPEN_ROUTES = /^\/(?:|login|logout|frontend\/assets\/.*|pages\/[^/]+|api\/pages\/[^/]+|api\/dashboard)\/?$/;
+
+/** Whether a teacher's record lies inside their class groups or rooms (policy.rowScope, the data layer's rule). */
 async function inScope(ds: DataSource, user: AdminUser, resource: ResourceId, recordId: string): Promise<boolean> {
-  if (user.role !== 'teacher') return true;
+  const scope = rowScope(resource, user);
+  if (scope === null) return true;
   const id = Number(recordId);
-  if (!Number.isInteger(id)) return false;
-  const groups = user.classGroupIds.length ? user.classGroupIds : [-1];
-  switch (resource) {
-    case 'Student': return ds.getRepository(Student).existsBy({ id, classGroupId: In(groups) });
-    case 'ClassGroup': return user.classGroupIds.includes(id);
-    case 'ClassSession': return ds.getRepository(ClassSession).existsBy({ id, classGroupId: In(groups) });
-    case 'Camera': return user.cameraIds.includes(id);
-    case 'StudentPresence': return ds.getRepository(StudentPresence).existsBy({ id, cameraId: In(user.cameraIds.length ? user.cameraIds : [-1]) });
-    case 'AttendanceLog': return ds.getRepository(AttendanceLog).exists({ where: { id, student: { classGroupId: In(groups) } } });
-    default: return false;
-  }
+  if (scope === NO_ROWS || !Number.isSafeInteger(id) || id < 1) return false;
+  const where: Record<string, unknown> = { ...(scope as Record<string, unknown>) };
+  where.id = where.id ? And(where.id as FindOperator<number>, Equal(id)) : id;
+  return ds.getRepository(ENTITIES[resource]).exists({ where });
 }
 
 /**
  * In front of AdminJS: every resource page and API call is checked against the policy (and, for a
  * teacher, against their classes) before AdminJS sees it, so a hidden button is never the only
- * barrier. AdminJS itself answers a forbidden action with a 200 and a notice; this answers 403.
+ * barrier. It fails closed: a logged-in request for a path it cannot read is refused, whatever the
+ * case or encoding of the path. AdminJS itself answers a forbidden action with a 200 and a notice;
+ * this answers 403. The data layer (ScopedResource) applies the same row scope behind it.
  */
 export function adminGuard(ds: DataSource) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    const m = ROUTE.exec(req.path);
     const user = req.session?.adminUser;
-    if (!m || !user) return next(); // not a resource route, or AdminJS will send the visitor to the login page
-    const [, resourceId, resourceAction, recordId, recordAction, bulkAction] = m;
-    const action = resourceAction ?? recordAction ?? bulkAction ?? (req.path.includes('/search') ? 'search' : 'list');
-    try {
-      const allowed = isResourceId(resourceId) && can(user, resourceId, action)
-        && (!recordId || await inScope(ds, user, resourceId, recordId));
-      if (allowed) return next();
+    if (!user) return next(); // AdminJS sends the visitor to the login page
+    const path = req.path.toLowerCase();
+    const forbid = (what: string) => {
       res.status(403);
-      if (req.path.startsWith('/api/')) res.json({ error: 'forbidden', message: `${user.role} may not ${action} ${resourceId}` });
-      else res.type('text/plain').send(`403 Forbidden: a ${user.role} may not ${action} ${resourceId}.`);
+      if (path.startsWith('/api/')) res.json({ error: 'forbidden', message: `${user.role} may not ${what}` });
+      else res.type('text/plain').send(`403 Forbidden: a ${user.role} may not ${what}.`);
+    };
+    if (OPEN_ROUTES.test(path)) return next();
+    const m = RESOURCE_ROUTE.exec(path);
+    if (!m) return forbid(`open ${req.path}`);
+    const [, rawResource, resourceAction, recordId, recordAction, bulkAction, search] = m;
+    const resourceId = RESOURCE_BY_LOWER.get(decodeSafe(rawResource) ?? '');
+    // Action names are camelCase in the policy: take them from the original path.
+    const original = req.path.split('/');
+    const action = canonicalAction(resourceAction ?? recordAction ?? bulkAction ?? (search ? 'search' : 'list'), original);
+    try {
+      if (!resourceId || !isResourceId(resourceId) || !can(user, resourceId, action)) return forbid(`${action} ${rawResource}`);
+      if (recordId && !(await inScope(ds, user, resourceId, decodeSafe(recordId) ?? ''))) return forbid(`${action} this ${resourceId}`);
+      next();
     } catch (err) {
       next(err);
     }
   };
+}
+
+function decodeSafe(s: string): string | null {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return null;
+  }
+}
+
+/** The policy's spelling of an action named in any case (`DELETEBIOMETRICS` → `deleteBiometrics`). */
+function canonicalAction(lower: string, originalSegments: string[]): string {
+  return originalSegments.find((seg) => seg.toLowerCase() === lower) ?? lower;
 }

@@ -2,8 +2,7 @@ import express, { Router } from 'express';
 import type { DataSource } from 'typeorm';
 import {
   ApiKey, AttendanceLog, AuditLog, BadRequestError, ClassGroup, Consent, FaceTemplate, ForbiddenError, NotFoundError, Student, User,
-  UnauthorizedError, generateApiKey,
-  hashApiKey, hashPassword, schoolDay, signToken, verifyPassword, writeAudit, type Config,
+  UnauthorizedError, API_KEY_ROUTES, createApiKey, revokeApiKey, hashPassword, schoolDay, signToken, verifyPassword, writeAudit, type Config,
 } from '@attendance/shared';
 import { can, groupScope, type AdminUser } from '../admin/policy.js';
 import { MIN_PASSWORD_LENGTH } from '../admin/resources/users.resource.js';
@@ -150,12 +149,16 @@ export function sessionApiRoutes(d: SessionApiDeps): Router {
   r.post('/api-keys', json, handle(async (req, res) => {
     const user = sessionUser(req);
     if (!can(user, 'ApiKey', 'createKey')) throw new ForbiddenError();
-    const name = String((req.body as { name?: unknown })?.name ?? '').trim();
-    if (!name || name.length > 64) throw new BadRequestError('name the key (1 to 64 characters)');
-    const key = generateApiKey();
-    const row = await d.ds.getRepository(ApiKey).save(d.ds.getRepository(ApiKey).create({ name, keyHash: hashApiKey(key), prefix: key.slice(0, 10), scope: 'sis', active: true }));
-    await writeAudit(d.ds, { action: 'apikey.created', actor: { id: user.userId, name: user.email }, entity: 'api_key', entityId: row.id, details: { name, scope: 'sis' }, ip: clientIp(req) });
-    res.status(201).json({ id: row.id, name, prefix: row.prefix, key });
+    const b = (req.body ?? {}) as { name?: unknown; scope?: unknown; camera_id?: unknown };
+    const key = await createApiKey(d.ds, { name: String(b.name ?? ''), scope: String(b.scope ?? 'sis'), cameraId: b.camera_id === undefined || b.camera_id === '' ? null : Number(b.camera_id) }, { id: user.userId, name: user.email }, clientIp(req));
+    res.status(201).set('cache-control', 'no-store').json({ id: key.id, name: key.name, prefix: key.prefix, scope: key.scope, camera_id: key.cameraId, may_call: API_KEY_ROUTES[key.scope], key: key.key });
+  }));
+
+  r.post('/api-keys/:id/revoke', handle(async (req, res) => {
+    const user = sessionUser(req);
+    if (!can(user, 'ApiKey', 'revoke')) throw new ForbiddenError();
+    await revokeApiKey(d.ds, Number(req.params.id), { id: user.userId, name: user.email }, clientIp(req));
+    res.json({ ok: true });
   }));
 
   return r;

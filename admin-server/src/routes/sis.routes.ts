@@ -1,11 +1,10 @@
 import express, { Router, type Request } from 'express';
 import { In, Like, type DataSource, type FindOptionsWhere } from 'typeorm';
 import {
-  ApiKey, BadRequestError, RateLimitedError, Student, UnauthorizedError, hashApiKey, signToken, verifyToken, type Config,
+  ApiKey, BadRequestError, Student, UnauthorizedError, hashApiKey, signToken, verifyToken, type Config, type LoginLimiter,
 } from '@attendance/shared';
 import { makeAuthenticate } from '../admin/auth.js';
 import { parseAttendanceFilter, type AttendanceService } from '../services/attendance.service.js';
-import type { FailureLimiter } from '../services/rate-limiter.js';
 import { clientIp, handle } from './http.js';
 import { openApiDocument } from './openapi.js';
 
@@ -13,7 +12,7 @@ import { openApiDocument } from './openapi.js';
 const SIS_TOKEN_TTL_SECONDS = 3600;
 const MAX_PER_PAGE = 200;
 
-export interface SisDeps { config: Config; ds: DataSource; attendance: AttendanceService; limiter: FailureLimiter }
+export interface SisDeps { config: Config; ds: DataSource; attendance: AttendanceService; limiter: LoginLimiter }
 
 function page(req: Request): { page: number; perPage: number } {
   const p = Number(req.query.page ?? 1);
@@ -32,8 +31,7 @@ export function sisRoutes(d: SisDeps): Router {
 
   r.post('/auth/token', express.json({ limit: '10kb' }), handle(async (req, res) => {
     const ip = clientIp(req);
-    const wait = await d.limiter.blockedFor(`ip:${ip}`);
-    if (wait) throw new RateLimitedError(wait);
+    // The same limiter as the panel's form: counted per user and address before the password is checked.
     const { username, password } = (req.body ?? {}) as { username?: string; password?: string };
     const user = await authenticate(String(username ?? ''), String(password ?? ''), ip);
     if (!user || user.role === 'teacher') throw new UnauthorizedError('wrong username or password, or not an admin/staff account');

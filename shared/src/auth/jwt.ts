@@ -1,4 +1,4 @@
-import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import jwt from 'jsonwebtoken';
 import type { Role } from '../entities/user.entity.js';
 import { UnauthorizedError } from '../errors.js';
 
@@ -20,35 +20,31 @@ export interface JwtSettings {
   issuer: string;
 }
 
-const ALGORITHMS = ['HS256'];
+/** Pinned: `alg: none`, the RS/ES family (key confusion) and every other HMAC are refused. */
+const ALGORITHM = 'HS256' as const;
 
+/** The one place tokens are signed (with `jsonwebtoken`): HS256, issuer, audience, issued-at and expiry always set. */
 export async function signToken(s: JwtSettings, claims: TokenClaims, audience: Audience, ttlSeconds: number): Promise<string> {
-  return new SignJWT({ ...claims })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setIssuer(s.issuer)
-    .setAudience(audience)
-    .setIssuedAt()
-    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
-    .sign(new TextEncoder().encode(s.secret));
+  return jwt.sign({ ...claims }, s.secret, { algorithm: ALGORITHM, issuer: s.issuer, audience, expiresIn: ttlSeconds, header: { alg: ALGORITHM, typ: 'JWT' } });
 }
 
 /**
- * Verifies signature (HS256 only: `alg: none` and every other algorithm are refused), expiry,
- * issuer and audience. Any failure is an UnauthorizedError saying which check failed.
+ * Verifies signature (HS256 only), expiry (required), issuer and audience. Any failure is an
+ * UnauthorizedError saying which check failed.
  */
 export async function verifyToken(s: JwtSettings, token: string, audience: Audience): Promise<TokenClaims & { exp: number }> {
+  let payload: string | jwt.JwtPayload;
   try {
-    const { payload } = await jwtVerify(token, new TextEncoder().encode(s.secret), {
-      algorithms: ALGORITHMS,
-      issuer: s.issuer,
-      audience,
-      requiredClaims: ['exp', 'sub'],
-    });
-    return payload as unknown as TokenClaims & { exp: number };
+    payload = jwt.verify(token, s.secret, { algorithms: [ALGORITHM], issuer: s.issuer, audience });
   } catch (err) {
-    if (err instanceof joseErrors.JWTExpired) throw new UnauthorizedError('token expired');
-    if (err instanceof joseErrors.JWTClaimValidationFailed) throw new UnauthorizedError(`token ${err.claim} claim rejected`);
-    if (err instanceof joseErrors.JOSEAlgNotAllowed) throw new UnauthorizedError('token algorithm not allowed');
+    if (err instanceof jwt.TokenExpiredError) throw new UnauthorizedError('token expired');
+    const message = err instanceof Error ? err.message : '';
+    if (/audience/.test(message)) throw new UnauthorizedError('token aud claim rejected');
+    if (/issuer/.test(message)) throw new UnauthorizedError('token iss claim rejected');
+    if (/algorithm/.test(message)) throw new UnauthorizedError('token algorithm not allowed');
     throw new UnauthorizedError('invalid token');
   }
+  if (typeof payload === 'string' || typeof payload.exp !== 'number') throw new UnauthorizedError('token exp claim missing');
+  if (typeof payload.sub !== 'string' || typeof payload.username !== 'string' || typeof payload.role !== 'string') throw new UnauthorizedError('token claims incomplete');
+  return payload as unknown as TokenClaims & { exp: number };
 }

@@ -46,6 +46,8 @@ const schema = z.object({
   PUBLIC_ENGINE_URL: z.url().optional(),
   /** Browser origins allowed to call the engine; comma-separated. Never `*` unless you mean it. */
   CORS_ORIGINS: z.string().default('http://127.0.0.1:8000,http://localhost:8000'),
+  /** Reverse proxies whose X-Forwarded-For is believed (loopback, uniquelocal, IPs, CIDRs; comma-separated; empty = none): login limits count the real client. */
+  TRUST_PROXY: z.string().default('loopback'),
   /** HS256 signing secret shared by both servers; at least 32 characters. */
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
   JWT_ISSUER: z.string().min(1).default('face-attendance'),

@@ -1,13 +1,15 @@
 import type { ResourceWithOptions } from 'adminjs';
-import { ApiKey, AuditLog } from '@attendance/shared';
+import type { DataSource } from 'typeorm';
+import { ApiKey, AuditLog, revokeApiKey } from '@attendance/shared';
+import { postOnly } from '../actions/run-action.js';
 import { Components } from '../component-loader.js';
 import { ScopedResource } from '../scoped-resource.js';
-import { allowed, standardActions } from './common.js';
+import { allowed, auditActor, standardActions, userOf } from './common.js';
 
 /** Append-only: no role can create, edit or delete entries (the policy grants only reading). */
 export function auditLogResource(): ResourceWithOptions {
   return {
-    resource: new ScopedResource(AuditLog),
+    resource: new ScopedResource(AuditLog, { resourceId: 'AuditLog' }),
     options: {
       navigation: { name: 'Administration', icon: 'Settings' },
       sort: { sortBy: 'at', direction: 'desc' },
@@ -20,9 +22,9 @@ export function auditLogResource(): ResourceWithOptions {
 }
 
 /** School-system keys: only the hash is stored, so the key is shown once, by the create action. */
-export function apiKeyResource(): ResourceWithOptions {
+export function apiKeyResource(ds: DataSource): ResourceWithOptions {
   return {
-    resource: new ScopedResource(ApiKey, { hidden: ['keyHash'] }),
+    resource: new ScopedResource(ApiKey, { resourceId: 'ApiKey', hidden: ['keyHash'] }),
     options: {
       id: 'ApiKey',
       navigation: { name: 'Administration', icon: 'Settings' },
@@ -36,6 +38,16 @@ export function apiKeyResource(): ResourceWithOptions {
           actionType: 'resource', icon: 'Key', component: Components.CreateApiKey,
           isAccessible: allowed('ApiKey', 'createKey'),
           handler: async () => ({}),
+        },
+        revoke: {
+          actionType: 'record', icon: 'Slash', variant: 'danger', component: Components.ConfirmAction,
+          isAccessible: allowed('ApiKey', 'revoke'),
+          isVisible: ({ record }: { record?: { params: Record<string, unknown> } }) => String(record?.params.active) === 'true',
+          custom: { message: 'Revoke this key? Every device or system using it is refused from its next request.', button: 'Revoke key' },
+          handler: postOnly(async (_request, context) => {
+            await revokeApiKey(ds, Number(context.record!.id()), auditActor(userOf(context)));
+            return 'Key revoked.';
+          }),
         },
       },
     },

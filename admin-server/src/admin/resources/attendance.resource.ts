@@ -41,6 +41,7 @@ function formAction(work: (request: ActionRequest, context: ActionContext) => Pr
 export function attendanceResource(marks: MarksService): ResourceWithOptions {
   return {
     resource: new ScopedResource(AttendanceLog, {
+      resourceId: 'AttendanceLog',
       scope: (filter, user, context) => {
         const chosen = (context as ClassFilterContext).classGroupFilter;
         let ids = groupScope(user);

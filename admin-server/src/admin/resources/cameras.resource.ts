@@ -4,7 +4,7 @@ import { postOnly } from '../actions/run-action.js';
 import { Components } from '../component-loader.js';
 import type { AdminDeps } from '../deps.js';
 import { ScopedResource } from '../scoped-resource.js';
-import { allowed, restrictFilter, standardActions, userOf } from './common.js';
+import { allowed, standardActions, userOf } from './common.js';
 
 /** Cameras with their live status (the engine writes it); teachers see and drive their rooms' cameras. */
 export function cameraResource(deps: AdminDeps): ResourceWithOptions {
@@ -31,7 +31,9 @@ export function cameraResource(deps: AdminDeps): ResourceWithOptions {
   };
   return {
     resource: new ScopedResource(Camera, {
-      scope: (filter, user) => restrictFilter(filter, 'id', user.role === 'teacher' ? user.cameraIds : null),
+      resourceId: 'Camera',
+      // Credentials in an RTSP URL are for the engine, not for a teacher's list, search or reference.
+      redactForTeachers: { source: redactUrl },
     }),
     options: {
       navigation: { name: 'Cameras', icon: 'Camera' },
@@ -47,14 +49,7 @@ export function cameraResource(deps: AdminDeps): ResourceWithOptions {
       actions: {
         ...standardActions('Camera'),
         list: { isAccessible: allowed('Camera', 'list'), after: withLiveState },
-        // Credentials in an RTSP URL are for the engine, not for whoever reads the list.
-        show: {
-          isAccessible: allowed('Camera', 'show'),
-          after: async (response: ActionResponse, _req: ActionRequest, context: ActionContext) => {
-            if (response.record && userOf(context).role === 'teacher') response.record.params.source = redactUrl(String(response.record.params.source));
-            return withLiveState(response, _req, context);
-          },
-        },
+        show: { isAccessible: allowed('Camera', 'show'), after: withLiveState },
         liveView: {
           actionType: 'record', icon: 'Monitor', component: Components.LiveView,
           isAccessible: allowed('Camera', 'liveView'),

@@ -7,7 +7,7 @@ const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Satur
 
 export function classGroupResource(): ResourceWithOptions {
   return {
-    resource: new ScopedResource(ClassGroup, { scope: groupScoped('id') }),
+    resource: new ScopedResource(ClassGroup, { resourceId: 'ClassGroup', scope: groupScoped('id') }),
     options: {
       navigation: { name: 'School', icon: 'Users' },
       sort: { sortBy: 'name', direction: 'asc' },
@@ -21,7 +21,7 @@ export function classGroupResource(): ResourceWithOptions {
 /** The timetable: one row per weekly lesson of a class group in front of a camera. */
 export function classSessionResource(): ResourceWithOptions {
   return {
-    resource: new ScopedResource(ClassSession, { scope: groupScoped('classGroupId') }),
+    resource: new ScopedResource(ClassSession, { resourceId: 'ClassSession', scope: groupScoped('classGroupId') }),
     options: {
       id: 'ClassSession',
       navigation: { name: 'School', icon: 'Users' },

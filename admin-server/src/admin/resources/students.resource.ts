@@ -24,7 +24,7 @@ function withEnrolment(deps: AdminDeps) {
 export function studentResource(deps: AdminDeps): ResourceWithOptions {
   const after = withEnrolment(deps);
   return {
-    resource: new ScopedResource(Student, { scope: groupScoped('classGroupId') }),
+    resource: new ScopedResource(Student, { resourceId: 'Student', scope: groupScoped('classGroupId') }),
     options: {
       navigation: { name: 'School', icon: 'Users' },
       sort: { sortBy: 'name', direction: 'asc' },

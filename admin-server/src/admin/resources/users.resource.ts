@@ -58,7 +58,7 @@ function audit(ds: DataSource, action: 'user.created' | 'user.updated') {
 
 export function userResource(ds: DataSource): ResourceWithOptions {
   return {
-    resource: new ScopedResource(User, { hidden: ['passwordHash'] }),
+    resource: new ScopedResource(User, { resourceId: 'User', hidden: ['passwordHash'] }),
     options: {
       navigation: { name: 'Administration', icon: 'Settings' },
       sort: { sortBy: 'username', direction: 'asc' },

@@ -13,6 +13,13 @@ RUN OPENCV4NODEJS_DISABLE_AUTOBUILD=1 ONNXRUNTIME_NODE_INSTALL=skip JOBS=2 npm c
 COPY . .
 # Models: copied from ./model-files if you put them there before building, else downloaded; sha256-checked either way.
 RUN MODELS_SOURCE_DIR=/app/model-files node scripts/fetch-models.mjs
-ENV NODE_ENV=production OPENCV4NODEJS_DISABLE_AUTOBUILD=1 BIND_HOST=0.0.0.0
+ENV NODE_ENV=production OPENCV4NODEJS_DISABLE_AUTOBUILD=1 BIND_HOST=0.0.0.0 DATA_DIR=/data LOG_FORMAT=json
+# The servers run as `node`: it must own what they write. /data is the data folder (private: 0700; a named
+# volume mounted there starts with this owner and mode), /app/.adminjs is where AdminJS writes its bundle.
+RUN mkdir -p /data /app/.adminjs \
+ && chown node:node /data /app/.adminjs \
+ && chmod 0700 /data
+VOLUME /data
 USER node
-CMD ["node_modules/.bin/tsx", "ai-engine/src/main.ts"]
+# node itself (tsx as a loader, no wrapper process), so `docker stop`'s SIGTERM reaches the server.
+CMD ["node", "--import", "tsx", "ai-engine/src/main.ts"]

@@ -35,8 +35,8 @@ async function demoUser(ds: EntityManager, username: string, role: Role): Promis
 }
 
 function identityFolders(facesDir: string): string[] {
-  return fs.readdirSync(facesDir, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && !e.name.startsWith('_')).map((e) => e.name).sort();
+  return fs.readdirSync(facesDir)
+    .filter((name) => !name.startsWith('_') && fs.statSync(path.join(facesDir, name)).isDirectory()).sort(); // follows links
 }
 
 function photosOf(dir: string): string[] {

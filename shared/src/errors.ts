@@ -48,6 +48,10 @@ export class RateLimitedError extends AppError {
     super(`too many attempts; retry in ${retryAfterSeconds} s`, 'rate_limited', 429, { retryAfterSeconds });
   }
 }
+/** The database could not take the write in time (SQLite locked by another process): retry later. */
+export class DatabaseBusyError extends AppError {
+  constructor(message: string, options?: { cause?: unknown }) { super(message, 'database_busy', 503, undefined, options); }
+}
 export class ConfigError extends AppError {
   constructor(message: string, readonly problems: string[]) { super(message, 'config', 500, problems); }
 }
@@ -58,4 +62,38 @@ export function toErrorResponse(err: unknown): { status: number; body: { error: 
     return { status: err.status, body: { error: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) } };
   }
   return { status: 500, body: { error: 'internal', message: 'internal error' } };
+}
+
+/** Which database constraint a failed write broke, from either driver; null when it was no constraint. */
+export type ConstraintKind = 'unique' | 'foreign_key' | 'not_null' | 'check';
+
+const PG_CONSTRAINTS: Record<string, ConstraintKind> = { '23505': 'unique', '23503': 'foreign_key', '23502': 'not_null', '23514': 'check' };
+// node-sqlite3 reports only the primary code (SQLITE_CONSTRAINT); the kind is in SQLite's own message.
+const SQLITE_CONSTRAINTS: Array<[RegExp, ConstraintKind]> = [
+  [/UNIQUE constraint failed|PRIMARY KEY/, 'unique'], [/FOREIGN KEY constraint failed/, 'foreign_key'],
+  [/NOT NULL constraint failed/, 'not_null'], [/CHECK constraint failed/, 'check'],
+];
+
+export function constraintViolation(err: unknown): ConstraintKind | null {
+  const e = err as { code?: string; message?: string; driverError?: { code?: string; message?: string } };
+  const code = e?.driverError?.code ?? e?.code;
+  if (code && PG_CONSTRAINTS[code]) return PG_CONSTRAINTS[code];
+  if (code !== 'SQLITE_CONSTRAINT') return null;
+  const message = String(e?.driverError?.message ?? e?.message);
+  return SQLITE_CONSTRAINTS.find(([re]) => re.test(message))?.[1] ?? 'check';
+}
+
+/** A unique-key violation (someone else already wrote that row); any other constraint is a different error. */
+export const isUniqueViolation = (err: unknown): boolean => constraintViolation(err) === 'unique';
+
+/** Ids are 32-bit signed integers in both databases (PostgreSQL rejects larger ones with a 500). */
+export const MAX_ID = 2 ** 31 - 1;
+
+/** A positive integer id from user input (number or decimal string), or a 400 naming the field. */
+export function parseId(value: unknown, field: string): number {
+  const n = typeof value === 'string' && /^\d{1,10}$/.test(value.trim()) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_ID) {
+    throw new BadRequestError(`${field} must be an integer id between 1 and ${MAX_ID}`);
+  }
+  return n;
 }

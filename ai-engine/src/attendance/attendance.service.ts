@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import {
-  AttendanceLog, ClassSession, Student, isUniqueViolation, parseClockTime, schoolClock, schoolDay,
+  AttendanceLog, ClassSession, NotFoundError, Student, constraintViolation, parseClockTime, parseId, schoolClock, schoolDay,
   type AttendanceSource, type AttendanceStatus,
 } from '@attendance/shared';
 import type { Metrics } from '../observability/metrics.js';
@@ -69,7 +69,13 @@ export class AttendanceService {
     return new Set(students.map((s) => s.id));
   }
 
+  /**
+   * Writes one mark. `marked: true` is answered only after the insert committed; a failed write
+   * throws (never reported as done), and only the unique key's "already there" becomes a refusal.
+   */
   async mark(req: MarkRequest, ctx?: MarkContext): Promise<MarkResult> {
+    parseId(req.studentId, 'student id');
+    if (req.cameraId != null) parseId(req.cameraId, 'camera id');
     const at = this.now();
     const context = ctx ?? (await this.contextFor(req.cameraId, at));
     const student = await this.db.getRepository(Student).findOneBy({ id: req.studentId });
@@ -84,7 +90,9 @@ export class AttendanceService {
     try {
       await this.db.getRepository(AttendanceLog).insert(record);
     } catch (err) {
-      if (isUniqueViolation(err)) return { marked: false, reason: 'already_marked' };
+      const broken = constraintViolation(err);
+      if (broken === 'unique') return { marked: false, reason: 'already_marked' };
+      if (broken === 'foreign_key') throw new NotFoundError(`camera ${req.cameraId} does not exist`);
       throw err;
     }
     this.metrics.marks.inc({ source: req.source });

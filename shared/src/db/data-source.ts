@@ -6,6 +6,9 @@ import { ENTITIES } from '../entities/index.js';
 import { MIGRATIONS } from '../migrations/index.js';
 import { dialect, dialectOf } from './column-types.js';
 import { SnakeNamingStrategy } from './naming-strategy.js';
+import { serializeSqliteWrites } from './sqlite-writer.js';
+
+export * from './gallery-outbox.js';
 
 export interface DatabaseSettings {
   DATABASE_URL?: string;
@@ -16,7 +19,8 @@ export interface DatabaseSettings {
 const SQLITE_BUSY_TIMEOUT_MS = 5000;
 
 /**
- * SQLite (a file, WAL mode so readers never block the writer) unless DATABASE_URL names PostgreSQL.
+ * SQLite (a file, WAL mode so readers never block the writer; one serialized writer per process,
+ * see sqlite-writer.ts) unless DATABASE_URL names PostgreSQL.
  * Migrations only, never `synchronize`.
  */
 export function createDataSource(settings: DatabaseSettings): DataSource {
@@ -29,27 +33,26 @@ export function createDataSource(settings: DatabaseSettings): DataSource {
     return new DataSource({ type: 'postgres', url: settings.DATABASE_URL, ...common, extra: { max: 10 } });
   }
   fs.mkdirSync(path.dirname(settings.sqliteFile), { recursive: true });
-  return new DataSource({
+  const ds = new DataSource({
     type: 'sqlite',
     database: settings.sqliteFile,
     ...common,
     enableWAL: true,
     busyTimeout: SQLITE_BUSY_TIMEOUT_MS,
   });
+  serializeSqliteWrites(ds);
+  return ds;
 }
 
 /** Opens the database and applies pending migrations. Returns how many ran. */
 export async function openDatabase(settings: DatabaseSettings, opts: { migrate?: boolean } = {}): Promise<{ dataSource: DataSource; migrated: number }> {
   const dataSource = createDataSource(settings);
   await dataSource.initialize();
-  if (dataSource.options.type === 'sqlite') await dataSource.query('PRAGMA foreign_keys = ON');
+  if (dataSource.options.type === 'sqlite') {
+    await dataSource.query('PRAGMA foreign_keys = ON');
+    // An acknowledged commit survives a power cut too, not only a crash (WAL's default may be NORMAL).
+    await dataSource.query('PRAGMA synchronous = FULL');
+  }
   const migrated = opts.migrate === false ? 0 : (await dataSource.runMigrations({ transaction: 'each' })).length;
   return { dataSource, migrated };
-}
-
-/** A unique-constraint violation from either driver: someone else already wrote that row. */
-export function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; driverError?: { code?: string } };
-  const code = e?.driverError?.code ?? e?.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT' || /UNIQUE constraint failed/.test(String((err as Error)?.message));
 }

@@ -1,0 +1,110 @@
+// Command-line tools and the scheduled backup on real SQLite files and a real Redis: a failing seed leaves
+// nothing half-made, `npm run migrate` backs up before it changes a schema, the daily backup keeps BACKUP_KEEP.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { createLogger, listBackups, loadConfig, openDatabase, SqliteFile, type BackupManifest } from '@attendance/shared';
+import { DAILY_BACKUP_LABEL, startBackupSchedule } from '../../admin-server/src/services/backup.schedule.js';
+import { FACES_DIR, needFaces } from '../helpers/faces.js';
+import { run } from '../helpers/spawn.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+function freshEnv(): NodeJS.ProcessEnv {
+  const dataDir = fs.mkdtempSync(path.join(process.env.TEST_TMP_DIR ?? os.tmpdir(), 'ops-tools-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, NODE_ENV: 'test', ADMIN_PASSWORD: 'correct horse battery staple', ENGINE_URL: 'http://127.0.0.1:9' };
+  for (const k of ['DATABASE_URL', 'SQLITE_FILE', 'BACKUP_DIR']) delete env[k];
+  return env;
+}
+
+async function tool(script: string, env: NodeJS.ProcessEnv, args: string[] = []) {
+  const proc = run('npm', ['run', '-s', script, '--', ...args], { cwd: ROOT, env });
+  return { code: await proc.exited, output: proc.output() };
+}
+
+async function count(file: string, sql: string): Promise<number> {
+  const db = await SqliteFile.open(file, { readOnly: true });
+  try {
+    return (await db.all<{ n: number }>(sql))[0].n;
+  } finally {
+    await db.close();
+  }
+}
+
+test('a seed:demo that fails half-way leaves nothing of itself; run again, it completes', { timeout: 300_000 }, async (t) => {
+  if (!needFaces(t)) return;
+  const env = freshEnv();
+  assert.equal((await tool('migrate', env)).code, 0);
+  const file = path.join(env.DATA_DIR!, 'attendance.sqlite');
+  const faces = fs.mkdtempSync(path.join(os.tmpdir(), 'fa-faces-'));
+  for (const n of ['deepface_p01', 'deepface_p02', 'deepface_p03']) fs.symlinkSync(path.join(FACES_DIR, n), path.join(faces, n));
+  // The database refuses the second student, after users, classes, cameras, timetable and one student were written.
+  const db = await SqliteFile.open(file);
+  await db.run(`CREATE TRIGGER refuse_second BEFORE INSERT ON students WHEN NEW.roll_number = 'DEMO-002' BEGIN SELECT RAISE(ABORT, 'disk says no'); END`);
+  await db.close();
+
+  const failed = await tool('seed:demo', { ...env, FACES_DIR: faces });
+  assert.notEqual(failed.code, 0, failed.output);
+  assert.match(failed.output, /disk says no/);
+  for (const [what, sql] of [
+    ['demo users', "SELECT COUNT(*) AS n FROM users WHERE username LIKE 'demo.%'"], ['classes', 'SELECT COUNT(*) AS n FROM class_groups'],
+    ['cameras', 'SELECT COUNT(*) AS n FROM cameras'], ['lessons', 'SELECT COUNT(*) AS n FROM class_sessions'], ['students', 'SELECT COUNT(*) AS n FROM students'],
+  ]) assert.equal(await count(file, sql), 0, `no ${what} left by the failed seed`);
+
+  const fix = await SqliteFile.open(file);
+  await fix.run('DROP TRIGGER refuse_second');
+  await fix.close();
+  const ok = await tool('seed:demo', { ...env, FACES_DIR: faces });
+  assert.equal(ok.code, 0, ok.output);
+  assert.equal(await count(file, 'SELECT COUNT(*) AS n FROM students'), 3);
+  assert.match(ok.output, /students were created WITHOUT face templates/, 'no engine: said plainly');
+});
+
+test('npm run migrate backs up a database before changing its schema, and not a new one', { timeout: 300_000 }, async () => {
+  const env = freshEnv();
+  const first = await tool('migrate', env);
+  assert.equal(first.code, 0, first.output);
+  assert.doesNotMatch(first.output, /backup taken/, 'nothing to back up on a new database');
+
+  // The database of the previous version: the newest migration undone.
+  const config = loadConfig({ ...env, REDIS_URL: 'redis://unused.invalid' });
+  const { dataSource } = await openDatabase(config, { migrate: false });
+  await dataSource.undoLastMigration({ transaction: 'each' });
+  const previous = dataSource.migrations.at(-1)!.name!;
+  await dataSource.destroy();
+
+  const upgrade = await tool('migrate', env);
+  assert.equal(upgrade.code, 0, upgrade.output);
+  const dir = upgrade.output.match(/backup taken before migrating: (\S+)/)?.[1];
+  assert.ok(dir, upgrade.output);
+  assert.match(upgrade.output, /1 migration\(s\) applied/);
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as BackupManifest;
+  assert.equal(manifest.label, 'pre-migrate');
+  assert.ok(manifest.database.kind === 'sqlite' && !manifest.database.migrations.includes(previous), 'the backup holds the schema before the migration');
+});
+
+test('the daily backup job (BullMQ, real Redis) keeps the newest BACKUP_KEEP backups', { timeout: 120_000 }, async () => {
+  const env = freshEnv();
+  assert.equal((await tool('migrate', env)).code, 0);
+  // Every second instead of every night.
+  const config = loadConfig({ ...env, BACKUP_CRON: '* * * * * *', BACKUP_KEEP: '2', QUEUE_PREFIX: `ops${process.pid}` });
+  const stop = await startBackupSchedule(config, createLogger('test', { level: 'silent' }));
+  const root = path.join(env.DATA_DIR!, 'backups');
+  try {
+    const deadline = Date.now() + 60_000;
+    // Four runs: at least two were pruned.
+    const seen = new Set<string>();
+    while (Date.now() < deadline && seen.size < 4) {
+      for (const d of listBackups(root, DAILY_BACKUP_LABEL)) seen.add(d);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(seen.size >= 4, `the job ran at least 4 times (saw ${seen.size})`);
+  } finally {
+    await stop();
+  }
+  const kept = listBackups(root, DAILY_BACKUP_LABEL);
+  assert.equal(kept.length, 2, kept.join('\n'));
+  for (const d of kept) assert.equal(fs.statSync(path.join(d, 'attendance.sqlite')).mode & 0o777, 0o600);
+});

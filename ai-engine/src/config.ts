@@ -45,6 +45,14 @@ const schema = z.object({
   CAMERA_VOTES: z.coerce.number().int().min(1).max(30).default(3),
   /** Cameras running at once (RTSP/USB/file plus laptop sessions): each one costs a capture thread and inference time. */
   CAMERA_MAX_CONCURRENT: z.coerce.number().int().min(1).max(256).default(8),
+  /** Laptop-camera sessions at once, counted apart from CAMERA_MAX_CONCURRENT so teachers' laptops never starve classroom cameras. */
+  LAPTOP_MAX_SESSIONS: z.coerce.number().int().min(1).max(256).default(8),
+  /** Laptop-camera sessions one user may hold at once (a new start beyond it is a 429). */
+  LAPTOP_MAX_PER_USER: z.coerce.number().int().min(1).max(32).default(2),
+  /** Seconds without a frame (or without a socket, after start) before a laptop-camera session ends by itself. */
+  LAPTOP_IDLE_SECONDS: z.coerce.number().min(1).max(3600).default(60),
+  /** Seconds between re-checks of a long-lived connection's user (still active, same role) and of HTTP tokens' users. */
+  AUTH_RECHECK_SECONDS: z.coerce.number().min(1).max(3600).default(30),
   /** Seconds without a new frame or finished analysis before the watchdog restarts a camera loop: lower recovers faster, but may restart a slow stream. */
   CAMERA_WATCHDOG_SECONDS: z.coerce.number().min(1).max(600).default(15),
   /** Seconds to wait for a source to deliver its first frame (RTSP open is ~1 s on a LAN). */

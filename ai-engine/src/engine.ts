@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import uWS, { type us_listen_socket } from 'uWebSockets.js';
 import type { DataSource } from 'typeorm';
-import { TemplateCipher, assertSchemaCurrent, createLogger, openDatabase, type Logger } from '@attendance/shared';
+import { Redis } from 'ioredis';
+import { LoginLimiter, TemplateCipher, assertSchemaCurrent, createLogger, openDatabase, redisRequestOptions, trustedProxies, type Logger } from '@attendance/shared';
 import { AttendanceService } from './attendance/attendance.service.js';
 import { PresenceService } from './attendance/presence.service.js';
 import { AuthService } from './auth/auth.service.js';
@@ -73,10 +74,11 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   await jobs.start(gallery);
 
   const publisher = new Publisher();
+  // Login limits live in Redis under the same prefix as the admin server's: every engine and the panel count together.
+  const limiterRedis = new Redis(config.REDIS_URL, redisRequestOptions());
   const auth = new AuthService(db, {
-    secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, tokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
-    maxAttempts: config.LOGIN_MAX_ATTEMPTS, windowSeconds: config.LOGIN_WINDOW_SECONDS,
-  });
+    secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, tokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS, recheckMs: config.AUTH_RECHECK_SECONDS * 1000,
+  }, new LoginLimiter(limiterRedis, `${config.QUEUE_PREFIX}:`, { perUserAndIp: config.LOGIN_MAX_ATTEMPTS, windowSeconds: config.LOGIN_WINDOW_SECONDS }));
   const attendance = new AttendanceService(db, config.SCHOOL_TIMEZONE, publisher, metrics, opts.now, {
     cooldownSeconds: config.ATTENDANCE_COOLDOWN_SECONDS, maxMarksPerDay: config.ATTENDANCE_MAX_MARKS_PER_DAY,
   });
@@ -101,6 +103,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     inferEvery: config.CAMERA_INFER_EVERY, votes: config.CAMERA_VOTES, maxConcurrent: config.CAMERA_MAX_CONCURRENT,
     watchdogMs: config.CAMERA_WATCHDOG_SECONDS * 1000, openTimeoutMs: config.CAMERA_OPEN_TIMEOUT_SECONDS * 1000,
     logIntervalMs: config.CAMERA_LOG_INTERVAL_SECONDS * 1000,
+    laptops: { max: config.LAPTOP_MAX_SESSIONS, perUser: config.LAPTOP_MAX_PER_USER, idleMs: config.LAPTOP_IDLE_SECONDS * 1000 },
   });
 
   metrics.gauge('engine_gallery_templates', 'Face templates in the in-memory gallery', () => gallery.size);
@@ -112,7 +115,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   metrics.gauge('engine_ws_dropped_events_total', 'Droppable events skipped for slow WebSocket clients', () => publisher.dropped);
 
   const app = uWS.App();
-  const router = new HttpRouter(app, { auth, metrics, log, corsOrigins: config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean), maxBodyBytes: config.MAX_BODY_BYTES });
+  const router = new HttpRouter(app, { auth, metrics, log, corsOrigins: config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean), maxBodyBytes: config.MAX_BODY_BYTES, trustProxy: trustedProxies(config.TRUST_PROXY) });
   const health = {
     check: async () => {
       const database = await db.query('SELECT 1').then(() => true, () => false);
@@ -121,14 +124,14 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     },
   };
   authRoutes(router, auth);
-  recognizeRoutes(router, recognition);
+  recognizeRoutes(router, recognition, cameraAccess, db);
   enrollRoutes(router, enrollment);
   matchingRoutes(router, gallery);
   livenessRoutes(router, liveness);
   systemRoutes(router, { health, metrics, version: VERSION });
   detectionRoutes(router, cameras, cameraAccess, db);
-  mjpegRoute(app, { auth, access: cameraAccess, previews, log });
-  wsServer(app, { auth, publisher, log });
+  mjpegRoute(app, { auth, access: cameraAccess, previews, log, recheckMs: config.AUTH_RECHECK_SECONDS * 1000 });
+  wsServer(app, { auth, access: cameraAccess, publisher, log, recheckMs: config.AUTH_RECHECK_SECONDS * 1000 });
   livenessWs(app, { auth, liveness, log });
   laptopCameraWs(app, { auth, cameras, log });
   router.fallback();
@@ -154,6 +157,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
       while (router.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       await cameras.close();
       await jobs.close();
+      limiterRedis.disconnect();
       await vision.close();
       await db.destroy();
     },

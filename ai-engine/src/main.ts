@@ -1,9 +1,11 @@
 // The AI engine process: configuration, the engine, signals.
-import { ConfigError, createLogger } from '@attendance/shared';
+import { ConfigError, createLogger, installSafetyNet } from '@attendance/shared';
 import { loadEngineConfig } from './config.js';
 import { createEngine } from './engine.js';
 
 const log = createLogger('ai-engine');
+// A stray rejection must not stop every camera: log it and keep serving.
+installSafetyNet(log);
 try {
   const config = loadEngineConfig();
   const engine = await createEngine(config, { log });

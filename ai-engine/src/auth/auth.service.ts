@@ -2,16 +2,13 @@ import crypto from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import {
   ApiKey, ForbiddenError, UnauthorizedError, User, hashApiKey, hashPassword, signToken, verifyPassword, verifyToken, writeAudit,
-  type JwtSettings, type Role,
+  type JwtSettings, type LoginLimiter, type Role,
 } from '@attendance/shared';
-import { RateLimiter } from './rate-limiter.js';
 
 /** Who is calling: a logged-in user (JWT) or a device with an API key. */
 export type Principal =
-  | { kind: 'user'; userId: number; username: string; role: Role; scope?: string; studentId?: number }
+  | { kind: 'user'; userId: number; username: string; role: Role; scope?: string; studentId?: number; expiresAt?: number }
   | { kind: 'device'; apiKeyId: number; name: string; cameraId: number | null };
-
-const IP_ATTEMPTS_FACTOR = 5;
 
 /** How a principal appears in the audit log. */
 export function auditActor(p: Principal | null): { id: number | null; name: string } | null {
@@ -19,34 +16,34 @@ export function auditActor(p: Principal | null): { id: number | null; name: stri
   return p.kind === 'user' ? { id: p.userId, name: p.username } : { id: null, name: `device:${p.name}` };
 }
 
-export interface AuthSettings extends JwtSettings { tokenTtlSeconds: number; maxAttempts: number; windowSeconds: number }
+export interface AuthSettings extends JwtSettings {
+  tokenTtlSeconds: number;
+  /** How stale the "user still active, same role" answer behind a token may be. */
+  recheckMs: number;
+}
 
-
+/**
+ * Logins (throttled by the shared LoginLimiter), tokens and device keys. A token is only as good as its
+ * user: every use re-checks (at most `recheckMs` stale) that the user still exists, is active and has
+ * the role the token names, so a deactivation or demotion ends access within that bound.
+ */
 export class AuthService {
-  private readonly byIp: RateLimiter;
-  private readonly byUser: RateLimiter;
   /** Checked when the user does not exist, so response time does not reveal valid usernames. */
   private readonly dummyHash = hashPassword(crypto.randomUUID());
+  private readonly users = new Map<number, { at: number; user: Pick<User, 'active' | 'role'> | null }>();
 
-  constructor(private readonly db: DataSource, private readonly s: AuthSettings, now: () => number = Date.now) {
-    // One school's staff may share a NATed address: an IP gets several accounts' worth of attempts.
-    this.byIp = new RateLimiter(s.maxAttempts * IP_ATTEMPTS_FACTOR, s.windowSeconds * 1000, now);
-    this.byUser = new RateLimiter(s.maxAttempts, s.windowSeconds * 1000, now);
-  }
+  constructor(private readonly db: DataSource, private readonly s: AuthSettings, private readonly limiter: LoginLimiter, private readonly now: () => number = Date.now) {}
 
   async login(username: string, password: string, ip: string): Promise<{ access_token: string; token_type: 'bearer'; expires_in: number; role: Role }> {
-    const userKey = username.toLowerCase();
-    this.byIp.check(ip);
-    this.byUser.check(userKey);
-    const user = await this.db.getRepository(User).findOneBy({ username });
+    // Consumed before the (slow) hash is checked: 200 parallel guesses get the limit's worth, not 200.
+    await this.limiter.attempt(username, ip);
+    const user = await this.db.getRepository(User).findOneBy({ username: username.trim().toLowerCase() });
     const ok = await verifyPassword(user?.passwordHash ?? await this.dummyHash, password);
     if (!user || !ok || !user.active) {
-      this.byIp.hit(ip);
-      this.byUser.hit(userKey);
       await writeAudit(this.db, { action: 'auth.login_failed', entity: 'user', entityId: user?.id, details: { username, via: 'engine' }, ip });
       throw new UnauthorizedError('wrong username or password');
     }
-    this.byUser.reset(userKey);
+    await this.limiter.succeeded(username, ip);
     await this.db.getRepository(User).update(user.id, { lastLoginAt: new Date() });
     await writeAudit(this.db, { action: 'auth.login', actor: { id: user.id, name: user.username }, entity: 'user', entityId: user.id, details: { via: 'engine' }, ip });
     const token = await signToken(this.s, { sub: String(user.id), username: user.username, role: user.role }, 'engine', this.s.tokenTtlSeconds);
@@ -63,7 +60,33 @@ export class AuthService {
 
   async fromToken(token: string): Promise<Principal> {
     const c = await verifyToken(this.s, token, 'engine');
-    return { kind: 'user', userId: Number(c.sub), username: c.username, role: c.role, scope: c.scope, studentId: c.studentId };
+    const principal: Principal = { kind: 'user', userId: Number(c.sub), username: c.username, role: c.role, scope: c.scope, studentId: c.studentId, expiresAt: c.exp * 1000 };
+    await this.recheck(principal);
+    return principal;
+  }
+
+  /**
+   * Throws UnauthorizedError when a principal is no longer good: its token expired, its user was
+   * deactivated, deleted or given another role, or its device key revoked. Long-lived sockets and
+   * streams call it on a timer; the user row is cached for at most `recheckMs`.
+   */
+  async recheck(p: Principal, fresh = false): Promise<void> {
+    if (p.kind === 'device') {
+      const row = await this.db.getRepository(ApiKey).findOneBy({ id: p.apiKeyId });
+      if (!row?.active) throw new UnauthorizedError('API key revoked');
+      return;
+    }
+    if (p.expiresAt !== undefined && this.now() >= p.expiresAt) throw new UnauthorizedError('token expired');
+    const t = this.now();
+    let cached = this.users.get(p.userId);
+    if (fresh || !cached || t - cached.at > this.s.recheckMs) {
+      const user = Number.isSafeInteger(p.userId) ? await this.db.getRepository(User).findOne({ where: { id: p.userId }, select: { id: true, active: true, role: true } }) : null;
+      cached = { at: t, user };
+      this.users.set(p.userId, cached);
+      if (this.users.size > 10_000) this.users.clear();
+    }
+    if (!cached.user?.active) throw new UnauthorizedError('this account is no longer active');
+    if (cached.user.role !== p.role) throw new UnauthorizedError('this account\'s role changed: log in again');
   }
 
   private async device(key: string): Promise<Principal> {

@@ -16,6 +16,14 @@ import { TRACKER_DEFAULTS } from './tracker.js';
 
 export interface CameraSettings {
   inferEvery: number; votes: number; maxConcurrent: number; watchdogMs: number; openTimeoutMs: number; logIntervalMs: number;
+  /** Laptop-camera sessions: counted apart from cameras, capped per user, ended when idle. */
+  laptops?: { max: number; perUser: number; idleMs: number };
+}
+
+const LAPTOP_DEFAULTS = { max: 8, perUser: 2, idleMs: 60_000 };
+
+export class LaptopLimitError extends AppError {
+  constructor(message: string) { super(message, 'laptop_limit', 429, { retryAfterSeconds: 30 }); }
 }
 
 export interface CameraStatus { camera_id: number; state: CameraState; detail: string | null; fps: number; faces: number; marks: number }
@@ -39,13 +47,19 @@ export class CameraManager {
   private readonly running = new Map<number, Running>();
   private readonly laptops = new Map<string, LaptopSession>();
   private readonly statsTimer: NodeJS.Timeout;
+  private readonly idleTimer: NodeJS.Timeout;
+  private readonly laptopLimits: { max: number; perUser: number; idleMs: number };
 
   constructor(private readonly deps: CameraDeps, private readonly settings: CameraSettings) {
     this.statsTimer = setInterval(() => void this.flushStats(), settings.logIntervalMs);
     this.statsTimer.unref();
+    this.laptopLimits = settings.laptops ?? LAPTOP_DEFAULTS;
+    this.idleTimer = setInterval(() => this.endIdleLaptops(), Math.min(5_000, this.laptopLimits.idleMs / 2));
+    this.idleTimer.unref();
   }
 
-  get size(): number { return this.running.size + this.laptops.size; }
+  /** Classroom cameras running; laptop sessions have their own limit and never count here. */
+  get size(): number { return this.running.size; }
 
   async startEnabled(): Promise<void> {
     const cameras = await this.deps.db.getRepository(Camera).findBy({ enabled: true });
@@ -122,7 +136,10 @@ export class CameraManager {
   }
 
   startLaptop(cameraId: number | null, username: string): LaptopSession {
-    if (this.size >= this.settings.maxConcurrent) throw new CameraLimitError(this.settings.maxConcurrent);
+    const { max, perUser } = this.laptopLimits;
+    if (this.laptops.size >= max) throw new LaptopLimitError(`at most ${max} laptop-camera sessions may run at once (LAPTOP_MAX_SESSIONS)`);
+    const mine = [...this.laptops.values()].filter((s) => s.username === username).length;
+    if (mine >= perUser) throw new LaptopLimitError(`at most ${perUser} laptop-camera sessions per user (LAPTOP_MAX_PER_USER): stop one first`);
     const id = crypto.randomUUID();
     const session = new LaptopSession(id, cameraId, username, this.deps.vision, this.analyzer(cameraId, 'laptop'), new CameraStats(cameraId, this.deps), this.deps.log.child({ laptopSession: id, cameraId }));
     this.laptops.set(id, session);
@@ -143,8 +160,19 @@ export class CameraManager {
 
   get laptopSessions(): LaptopSession[] { return [...this.laptops.values()]; }
 
+  /** A session whose browser stopped sending (tab closed, laptop asleep, never connected) ends by itself. */
+  private endIdleLaptops(): void {
+    const cutoff = Date.now() - this.laptopLimits.idleMs;
+    for (const s of this.laptops.values()) {
+      if (s.lastActivity >= cutoff) continue;
+      this.deps.log.info({ laptopSession: s.id, username: s.username }, 'laptop-camera session idle: ended');
+      void this.stopLaptop(s.id).catch((err: unknown) => this.deps.log.error({ err, laptopSession: s.id }, 'ending an idle laptop session failed'));
+    }
+  }
+
   async close(): Promise<void> {
     clearInterval(this.statsTimer);
+    clearInterval(this.idleTimer);
     await Promise.all([...this.running.keys()].map((id) => this.stop(id)));
     for (const id of [...this.laptops.keys()]) await this.stopLaptop(id);
   }

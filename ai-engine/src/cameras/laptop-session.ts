@@ -14,6 +14,8 @@ export class LaptopSession {
   private closed = false;
   private listener: ((r: FrameResult | { error: string }) => void) | null = null;
   readonly startedAt = new Date();
+  /** When a frame last arrived (or the session started): the manager ends idle sessions. */
+  lastActivity = Date.now();
 
   constructor(
     readonly id: string,
@@ -32,6 +34,7 @@ export class LaptopSession {
 
   submit(jpeg: Buffer): void {
     if (this.closed) return;
+    this.lastActivity = Date.now();
     this.stats.read(1);
     this.waiting = { jpeg, at: Date.now() };
     if (!this.busy) void this.drain();

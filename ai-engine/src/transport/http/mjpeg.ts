@@ -14,14 +14,16 @@ const BOUNDARY = 'frame';
  * frames until uWS reports it writable again, so a slow or vanished viewer never stalls a camera loop.
  * The token may come as `?token=` because an <img> tag cannot send headers.
  */
-export function mjpegRoute(app: TemplatedApp, deps: { auth: AuthService; access: CameraAccess; previews: PreviewHub; log: Logger }): void {
+export function mjpegRoute(app: TemplatedApp, deps: { auth: AuthService; access: CameraAccess; previews: PreviewHub; log: Logger; recheckMs: number }): void {
   app.get('/stream/:camera_id', (res, req) => {
     const rawId = req.getParameter(0) ?? '';
     const authorization = req.getHeader('authorization');
     const query = new URLSearchParams(req.getQuery() ?? '');
     let aborted = false;
     let detach: (() => void) | null = null;
-    res.onAborted(() => { aborted = true; detach?.(); });
+    const timers: NodeJS.Timeout[] = [];
+    const stopTimers = () => { for (const t of timers) clearTimeout(t); };
+    res.onAborted(() => { aborted = true; detach?.(); stopTimers(); });
     void (async () => {
       const cameraId = Number(rawId);
       const token = query.get('token');
@@ -41,9 +43,16 @@ export function mjpegRoute(app: TemplatedApp, deps: { auth: AuthService; access:
           });
           if (backedUp) res.onWritable(() => { backedUp = false; return true; });
         },
-        close: () => { if (!aborted) { aborted = true; res.cork(() => res.end()); } },
+        close: () => { stopTimers(); if (!aborted) { aborted = true; res.cork(() => res.end()); } },
       };
       detach = deps.previews.add(cameraId, viewer);
+      // Biometric video lives only as long as its token and its user's access: closed at expiry, and when a
+      // re-check finds the user deactivated, demoted or moved out of the camera's room.
+      const end = () => { detach?.(); viewer.close(); };
+      if (principal.kind === 'user' && principal.expiresAt !== undefined) timers.push(setTimeout(end, Math.min(Math.max(0, principal.expiresAt - Date.now()), 2 ** 31 - 1)));
+      timers.push(setInterval(() => {
+        void deps.auth.recheck(principal, true).then(() => deps.access.check(principal, cameraId)).then(() => undefined, end);
+      }, deps.recheckMs));
       res.cork(() => {
         res.writeStatus('200 OK')
           .writeHeader('Content-Type', `multipart/x-mixed-replace; boundary=${BOUNDARY}`)

@@ -1,6 +1,6 @@
 import uWS, { type HttpRequest, type HttpResponse, type TemplatedApp } from 'uWebSockets.js';
 import type { z } from 'zod';
-import { BadRequestError, ForbiddenError, toErrorResponse, type Logger, type Role } from '@attendance/shared';
+import { BadRequestError, ForbiddenError, clientAddress, toErrorResponse, type Logger, type Role } from '@attendance/shared';
 import type { AuthService, Principal } from '../../auth/auth.service.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { readBody } from './read-body.js';
@@ -40,7 +40,7 @@ export interface Access {
 }
 
 export const ALL_ROLES: readonly Role[] = ['admin', 'staff', 'teacher'];
-const COPIED_HEADERS = ['authorization', 'content-type', 'content-length', 'origin', 'x-api-key', 'sec-websocket-protocol'];
+const COPIED_HEADERS = ['authorization', 'content-type', 'content-length', 'origin', 'x-api-key', 'sec-websocket-protocol', 'x-forwarded-for'];
 const STATUS_TEXT: Record<number, string> = {
   200: '200 OK', 201: '201 Created', 204: '204 No Content', 400: '400 Bad Request', 401: '401 Unauthorized', 403: '403 Forbidden',
   404: '404 Not Found', 409: '409 Conflict', 413: '413 Payload Too Large', 415: '415 Unsupported Media Type', 422: '422 Unprocessable Entity',
@@ -60,8 +60,9 @@ export class HttpRouter {
 
   constructor(
     readonly app: TemplatedApp,
-    private readonly deps: { auth: AuthService; metrics: Metrics; log: Logger; corsOrigins: readonly string[]; maxBodyBytes: number },
+    private readonly deps: { auth: AuthService; metrics: Metrics; log: Logger; corsOrigins: readonly string[]; maxBodyBytes: number; trustProxy: (address: string) => boolean },
   ) {
+    deps.metrics.gauge('engine_http_in_flight', 'HTTP requests being handled (an aborted upload ends its request)', () => this.inFlight);
     app.options('/*', (res, req) => {
       const origin = req.getHeader('origin');
       res.cork(() => {
@@ -103,13 +104,16 @@ export class HttpRouter {
       const params = Array.from({ length: paramCount }, (_, i) => req.getParameter(i) ?? '');
       const path = req.getUrl();
       const query = new URLSearchParams(req.getQuery() ?? '');
-      const ip = Buffer.from(res.getRemoteAddressAsText()).toString();
+      // Behind a trusted reverse proxy, the client is the forwarded address (login limits count it).
+      const ip = clientAddress(Buffer.from(res.getRemoteAddressAsText()).toString(), headers['x-forwarded-for'], this.deps.trustProxy);
       let aborted = false;
-      res.onAborted(() => { aborted = true; });
+      let sent = false;
       this.inFlight++;
       const send = (status: number, reply: Reply) => {
+        if (sent) return;
+        sent = true;
         this.inFlight--;
-        this.deps.metrics.requests.inc({ route: pattern, method, status });
+        this.deps.metrics.requests.inc({ route: pattern, method, status: aborted ? 499 : status });
         this.deps.metrics.requestMs.observe({ route: pattern }, performance.now() - started);
         if (aborted) return;
         res.cork(() => {
@@ -122,22 +126,24 @@ export class HttpRouter {
           else res.writeHeader('Content-Type', 'application/json').end(JSON.stringify(reply.body), close);
         });
       };
-      // onData must be attached before the handler returns, or the body's first chunks are lost.
-      const bodyRead = method === 'get' ? Promise.resolve(Buffer.alloc(0))
-        : readBody(res, access.bodyLimit ?? this.deps.maxBodyBytes, Number(headers['content-length'] || 0));
-      bodyRead.catch(() => undefined); // awaited below; this only keeps an early refusal from being "unhandled"
+      // onData must be attached before the handler returns, or the body's first chunks are lost; until the
+      // caller is authenticated it holds at most PRE_AUTH_BODY_BYTES (then the socket is paused).
+      const reader = method === 'get' ? null : readBody(res, access.bodyLimit ?? this.deps.maxBodyBytes, Number(headers['content-length'] || 0));
+      // An aborted upload settles the body read, so the request ends and the in-flight count comes down.
+      res.onAborted(() => { aborted = true; reader?.abort(); });
       void (async () => {
         const principal = await this.authorize(access, headers);
-        const body = await bodyRead;
+        reader?.admit();
+        const body = reader ? await reader.body : Buffer.alloc(0);
         const ctx: RequestContext = { method, path, params, query, headers, ip, body, principal, json: (schema) => parseJson(body, schema) };
         const reply = await handler(ctx);
         send(reply.status ?? 200, reply);
       })().catch((err: unknown) => {
         const { status, body } = toErrorResponse(err);
         if (status >= 500) this.deps.log.error({ err, route: pattern }, 'request failed');
-        const retry = status === 429 ? { 'Retry-After': String((body.details as { retryAfterSeconds: number }).retryAfterSeconds) } : undefined;
+        const retry = status === 429 || status === 503 ? retryAfter(body.details) : undefined;
         // A body we refused to read is still arriving: close after answering, or it would be parsed as the next request.
-        send(status, { body, headers: retry, closeConnection: status === 413 });
+        send(status, { body, headers: retry, closeConnection: !!reader && !reader.complete });
       });
     });
   }
@@ -160,6 +166,11 @@ export class HttpRouter {
   private writeCors(res: HttpResponse, origin: string | undefined): void {
     if (origin && this.allowed(origin)) res.writeHeader('Access-Control-Allow-Origin', origin).writeHeader('Vary', 'Origin');
   }
+}
+
+function retryAfter(details: unknown): Record<string, string> | undefined {
+  const seconds = (details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
+  return seconds ? { 'Retry-After': String(seconds) } : undefined;
 }
 
 function parseJson<T>(body: Buffer, schema: z.ZodType<T>): T {

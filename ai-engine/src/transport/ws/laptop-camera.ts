@@ -48,7 +48,12 @@ export function laptopCameraWs(app: TemplatedApp, deps: { auth: AuthService; cam
       // uWS reuses the message buffer after this handler returns: copy it.
       session.submit(Buffer.from(message.slice(0)));
     },
-    close: (ws) => { ws.getUserData().detach?.(); },
+    // The browser is gone: the session ends with its socket (it no longer holds a slot or a tracker).
+    close: (ws) => {
+      const d = ws.getUserData();
+      d.detach?.();
+      if (deps.cameras.laptop(d.session)) void deps.cameras.stopLaptop(d.session).catch((err: unknown) => deps.log.error({ err, session: d.session }, 'ending a laptop-camera session failed'));
+    },
   });
 }
 

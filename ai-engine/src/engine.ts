@@ -71,7 +71,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   }, log);
   await gallery.reloadAll();
   const jobs = new GalleryJobs(config.REDIS_URL, config.QUEUE_PREFIX, log);
-  await jobs.start(gallery);
+  jobs.start(gallery); // polls the gallery outbox at once; Redis connects in the background
 
   const publisher = new Publisher();
   // Login limits live in Redis under the same prefix as the admin server's: every engine and the panel count together.
@@ -119,8 +119,8 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   const health = {
     check: async () => {
       const database = await db.query('SELECT 1').then(() => true, () => false);
-      const redis = await jobs.ping().catch(() => false);
-      return { ok: database && redis, models: vision.modelId, database, redis, gallery: { templates: gallery.size, students: gallery.gallery.studentCount } };
+      const redis = await jobs.redisUp();
+      return { ok: database && redis, models: vision.modelId, database, redis, gallery: { templates: gallery.size, students: gallery.gallery.studentCount, version: gallery.syncedVersion } };
     },
   };
   authRoutes(router, auth);

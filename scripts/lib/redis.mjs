@@ -3,9 +3,12 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { freePort, waitFor } from './process.mjs';
 
-/** @returns {Promise<{ url: string, stop: () => Promise<void> }>} */
-export async function startRedis({ log = () => {} } = {}) {
-  const port = await freePort();
+/**
+ * `port` restarts a Redis on a known port (tests of an outage and recovery); default a free one.
+ * @returns {Promise<{ url: string, port: number, stop: () => Promise<void> }>}
+ */
+export async function startRedis({ log = () => {}, port = 0 } = {}) {
+  port ||= await freePort();
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
     '--protected-mode', 'yes', '--loglevel', 'warning'], { stdio: ['ignore', 'ignore', 'inherit'] });
   const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -14,6 +17,7 @@ export async function startRedis({ log = () => {} } = {}) {
   log(`redis-server on 127.0.0.1:${port} (pid ${child.pid}, no persistence)`);
   return {
     url: `redis://127.0.0.1:${port}`,
+    port,
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;

@@ -39,7 +39,8 @@ export async function startEngine(extraEnv: NodeJS.ProcessEnv = {}): Promise<Tes
 export async function launchEngine(env: NodeJS.ProcessEnv): Promise<TestEngine> {
   const proc = run(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'ai-engine/src/main.ts')], { cwd: ROOT, env });
   const url = `http://127.0.0.1:${env.ENGINE_PORT}`;
-  await waitHealthy(url, proc);
+  // An engine that never became healthy is not left running behind the failed test.
+  await waitHealthy(url, proc).catch(async (err: unknown) => { await proc.stop('SIGKILL'); throw err; });
   const tokens = new Map<string, string>();
   return {
     url, env, proc,

@@ -49,7 +49,7 @@ export class RetentionService {
       } }, at);
       return r;
     });
-    if (!dryRun) for (const t of report.templates) await enqueueGallery(this.queue, 'gallery.templates-deleted', { studentId: t.studentId }, at.getTime());
+    if (!dryRun) await Promise.all(report.templates.map((t) => enqueueGallery(this.queue, 'gallery.templates-deleted', { studentId: t.studentId }, at.getTime())));
     return report;
   }
 

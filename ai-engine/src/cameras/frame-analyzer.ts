@@ -59,11 +59,12 @@ export class FrameAnalyzer {
       const id = t.identity;
       if (id) {
         recognitions++;
-        await this.deps.presence.seen(id.studentId, this.cameraId, at);
         if (!t.marked.has(id.studentId)) {
-          t.marked.add(id.studentId);
+          // Remembered only once written (or refused by a rule): a failed write throws, and a later frame tries again.
           marks.push(await this.deps.attendance.mark({ studentId: id.studentId, confidence: round(id.similarity), source: this.source, cameraId: this.cameraId }, ctx));
+          t.marked.add(id.studentId);
         }
+        await this.deps.presence.seen(id.studentId, this.cameraId, at);
       }
       const rejected = f.verdict === 'spoof' || f.verdict === 'low_quality';
       out.push({

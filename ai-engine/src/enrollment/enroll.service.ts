@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import {
-  ConflictError, Consent, ConsentRequiredError, FaceTemplate, ForbiddenError, NotFoundError, Student, UnprocessableError,
-  isUniqueViolation, writeAudit, type ConsentMethod, type TemplateCipher, type TemplatePose,
+  BadRequestError, ConflictError, Consent, ConsentRequiredError, FaceTemplate, ForbiddenError, NotFoundError, Student, UnprocessableError,
+  constraintViolation, parseId, writeAudit, type ConsentMethod, type TemplateCipher, type TemplatePose,
 } from '@attendance/shared';
 import { auditActor, type Principal } from '../auth/auth.service.js';
 import type { GalleryJobs } from '../jobs/gallery-jobs.js';
@@ -51,6 +51,7 @@ export class EnrollmentService {
   ) {}
 
   async enrollPhotos(req: EnrollRequest): Promise<EnrollResult> {
+    validIds(req.target);
     await this.assertConsent(req.target); // before any face is processed
     const accepted: Array<{ index: number; face: FaceAnalysis }> = [];
     const rejected: EnrollResult['rejected'] = [];
@@ -70,6 +71,7 @@ export class EnrollmentService {
 
   /** Stores ready embeddings (from a liveness session) with the same duplicate check and bookkeeping. */
   async store(req: Omit<EnrollRequest, 'photos'>, embeddings: Array<{ embedding: Float32Array; quality: number | null; pose?: TemplatePose }>): Promise<EnrollResult> {
+    validIds(req.target);
     await this.assertConsent(req.target);
     const existingId = 'studentId' in req.target ? req.target.studentId : undefined;
     const overridden = this.checkIdentity(embeddings.map((e) => e.embedding), existingId, req);
@@ -88,7 +90,9 @@ export class EnrollmentService {
             name: req.target.name, rollNumber: req.target.rollNumber, classGroupId: req.target.classGroupId ?? null, active: true, consentAt: givenAt,
           }));
         } catch (err) {
-          if (isUniqueViolation(err)) throw new ConflictError(`roll number ${req.target.rollNumber} is taken`);
+          const broken = constraintViolation(err);
+          if (broken === 'unique') throw new ConflictError(`roll number ${req.target.rollNumber} is taken`);
+          if (broken === 'foreign_key') throw new BadRequestError(`class group ${req.target.classGroupId} does not exist`);
           throw err;
         }
         await tx.getRepository(Consent).insert({
@@ -108,8 +112,9 @@ export class EnrollmentService {
         details: { templates: embeddings.length, poses: embeddings.map((e) => e.pose ?? req.pose ?? 'upload'), forced: !!req.force, overridden }, ip: req.ip });
       return { studentId: student.id, created: !('studentId' in req.target) };
     });
+    // Committed (with its gallery outbox rows): patch this engine now, hint the others; never wait on Redis.
     await this.gallery.reloadStudent(studentId);
-    await this.jobs.enqueue('gallery.student-enrolled', { studentId });
+    this.jobs.notify('gallery.student-enrolled', { studentId });
     return { student_id: studentId, created, templates: embeddings.length, rejected: [] };
   }
 
@@ -184,3 +189,9 @@ export class EnrollmentService {
 }
 
 const round = (x: number) => Math.round(x * 10000) / 10000;
+
+/** Ids reach SQL only as integers in range (PostgreSQL answers a 500 to larger ones). */
+function validIds(target: EnrollTarget): void {
+  if ('studentId' in target) parseId(target.studentId, 'student_id');
+  else if (target.classGroupId != null) parseId(target.classGroupId, 'class_group_id');
+}

@@ -1,62 +1,119 @@
 import { Queue, QueueEvents, Worker, type Job } from 'bullmq';
-import { QUEUES, jobId, redisOptions, type GalleryJobName, type JobPayloads, type Logger } from '@attendance/shared';
+import { Redis } from 'ioredis';
+import { QUEUES, jobId, redisOptions, redisRequestOptions, type GalleryJobName, type JobPayloads, type Logger } from '@attendance/shared';
 import type { GalleryService } from '../matching/gallery.service.js';
 
+/** The safety net: every engine reads the database's gallery version this often, Redis or not. */
+export const GALLERY_POLL_MS = 1000;
+/** /health waits at most this long for Redis to answer PING. */
+const PING_TIMEOUT_MS = 1000;
+/** Shutting down waits at most this long for the queue's connections to close cleanly. */
+const CLOSE_WAIT_MS = 3000;
+
 /**
- * Gallery sync over BullMQ. A gallery job is processed once (by any engine, retried on failure) and
- * its completion is broadcast through QueueEvents, so every engine instance re-reads that student.
- * Applying a job is a re-read from the database: idempotent, so applying it twice is harmless.
+ * Keeps this engine's gallery in step with the database, and tells the other engines at once.
+ *
+ * The truth is the gallery outbox in the database (written by triggers in the same transaction as
+ * the change): `gallery.sync()` applies what changed since the version this engine holds. It runs
+ * every GALLERY_POLL_MS, when Redis comes back, and whenever a gallery job arrives: a job is only a
+ * hint to sync now (processed once by any engine, its completion broadcast to all through
+ * QueueEvents). So a lost job or a Redis outage delays a change by at most one poll, and sending a
+ * job never makes a request wait for Redis.
  */
 export class GalleryJobs {
   private readonly queue: Queue;
+  private readonly probe: Redis;
   private worker?: Worker;
   private events?: QueueEvents;
+  private timer?: NodeJS.Timeout;
+  private redisLost = false;
+  private syncFailing = false;
 
   constructor(private readonly redisUrl: string, private readonly prefix: string, private readonly log: Logger) {
-    this.queue = new Queue(QUEUES.gallery, { connection: redisOptions(redisUrl), prefix });
+    // Producer and health probe share one request-path client: a command fails within seconds while Redis is down.
+    this.probe = new Redis(redisUrl, redisRequestOptions());
+    this.probe.on('error', (err) => this.redisError('redis', err));
+    this.queue = new Queue(QUEUES.gallery, { connection: this.probe, prefix });
+    this.queue.on('error', (err) => this.redisError('gallery queue', err));
   }
 
-  /** The same change enqueued twice (same `version`) is one job. */
-  async enqueue<T extends GalleryJobName>(name: T, payload: JobPayloads[T], version: string | number = Date.now()): Promise<void> {
-    await this.queue.add(name, payload, {
+  /**
+   * Asks every engine to sync now. Never awaited by a request: the change is already committed with
+   * its outbox row, so a job that cannot be queued only means the engines see it on their next poll.
+   */
+  notify<T extends GalleryJobName>(name: T, payload: JobPayloads[T], version: string | number = Date.now()): void {
+    this.queue.add(name, payload, {
       jobId: jobId(name, payload, version),
       attempts: 5,
       backoff: { type: 'exponential', delay: 1000 },
       removeOnComplete: { age: 24 * 3600, count: 1000 },
       removeOnFail: { age: 7 * 24 * 3600 },
-    });
+    }).catch((err: unknown) => this.log.warn({ err, job: name }, 'gallery job not queued; the engines will apply the change from the database'));
   }
 
-  /** Starts consuming and listening. Resolves when both are connected. */
-  async start(gallery: GalleryService): Promise<void> {
-    const apply = async (name: string, data: JobPayloads[GalleryJobName]) => {
-      if (name === 'gallery.reload') await gallery.reloadAll();
-      else if ('studentId' in data) await gallery.reloadStudent(data.studentId);
-      else throw new Error(`unknown gallery job ${name}`);
-    };
+  /** Starts polling the database at once; the Redis side connects (and reconnects) in the background. */
+  start(gallery: GalleryService): void {
+    const apply = (name: string) => (name === 'gallery.reload' ? gallery.reloadAll() : gallery.sync());
     const appliedHere = new Set<string>();
     this.worker = new Worker(QUEUES.gallery, async (job: Job<JobPayloads[GalleryJobName]>) => {
-      await apply(job.name, job.data);
+      await apply(job.name);
       appliedHere.add(job.id!);
-      return { name: job.name, data: job.data };
+      return { name: job.name };
     }, { connection: redisOptions(this.redisUrl), prefix: this.prefix, concurrency: 1 });
     this.worker.on('failed', (job, err) => this.log.warn({ jobId: job?.id, err }, 'gallery job failed; it will be retried'));
+    this.worker.on('error', (err) => this.redisError('gallery worker', err));
     this.events = new QueueEvents(QUEUES.gallery, { connection: redisOptions(this.redisUrl), prefix: this.prefix });
+    this.events.on('error', (err) => this.redisError('gallery events', err));
     this.events.on('completed', ({ jobId: id, returnvalue }) => {
       if (appliedHere.delete(id)) return;
-      const r = (typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue) as { name: string; data: JobPayloads[GalleryJobName] };
-      apply(r.name, r.data).catch((err) => this.log.error({ jobId: id, err }, 'applying a gallery change from another engine failed'));
+      const r = (typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue) as { name?: string } | null;
+      this.syncing(apply(r?.name ?? 'gallery.sync'));
     });
-    await Promise.all([this.worker.waitUntilReady(), this.events.waitUntilReady()]);
+    // Reconcile when Redis comes back: jobs sent while it was down never arrived.
+    this.probe.on('close', () => { this.redisLost = true; });
+    this.probe.on('ready', () => {
+      if (!this.redisLost) return;
+      this.redisLost = false;
+      this.log.info('redis is back; reconciling the gallery');
+      this.syncing(gallery.sync());
+    });
+    this.timer = setInterval(() => this.syncing(gallery.sync()), GALLERY_POLL_MS);
+    this.timer.unref();
   }
 
+  /** Whether Redis answers now (for /health): never waits longer than PING_TIMEOUT_MS. */
+  async redisUp(): Promise<boolean> {
+    if (this.probe.status !== 'ready') return false;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), PING_TIMEOUT_MS); });
+    const pong = this.probe.ping().then((r) => r === 'PONG', () => false);
+    try { return await Promise.race([pong, timeout]); } finally { clearTimeout(timer); }
+  }
+
+  /** Stops polling and consuming; with Redis down it does not wait for it longer than CLOSE_WAIT_MS. */
   async close(): Promise<void> {
-    await this.worker?.close();
-    await this.events?.close();
-    await this.queue.close();
+    clearInterval(this.timer);
+    const closed = Promise.allSettled([this.worker?.close(), this.events?.close(), this.queue.close()]);
+    await Promise.race([closed, new Promise((r) => setTimeout(r, CLOSE_WAIT_MS).unref())]);
+    this.probe.disconnect();
   }
 
-  async ping(): Promise<boolean> {
-    return !!(await this.queue.getVersion());
+  /** A failing sync is logged once when it starts failing and once when it recovers, not every poll. */
+  private syncing(p: Promise<unknown>): void {
+    p.then(() => {
+      if (this.syncFailing) this.log.info('gallery sync works again');
+      this.syncFailing = false;
+    }, (err: unknown) => {
+      if (!this.syncFailing) this.log.error({ err }, 'gallery sync failed; retrying every poll');
+      this.syncFailing = true;
+    });
+  }
+
+  private lastRedisLog = 0;
+  /** Redis errors repeat on every reconnect attempt: one line a minute is enough. */
+  private redisError(what: string, err: Error): void {
+    if (Date.now() - this.lastRedisLog < 60_000) return;
+    this.lastRedisLog = Date.now();
+    this.log.warn({ err: err.message }, `${what}: Redis unreachable; gallery changes still arrive from the database`);
   }
 }

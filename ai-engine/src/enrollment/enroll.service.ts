@@ -12,6 +12,13 @@ import { subjectFace } from '../recognition/subject.js';
 import { readImageHeader, toBytes } from '../vision/image.js';
 import { cosine, ImageDecodeError, type FaceAnalysis, type VisionPipeline } from '../vision/index.js';
 
+/**
+ * The duplicate check searches the whole school at this share of the target FPIR: a refused enrolment costs an
+ * admin's override, and on LFW the target itself refused 1 of 235 distinct people (a tenth of it: none), while a
+ * child enrolled twice still scores far above it (3 photos of one person against 3 others of them).
+ */
+const DUPLICATE_FPIR_SHARE = 0.1;
+
 export interface ConsentInput { givenBy: string; relationship: string; method: ConsentMethod; policyVersion: string; givenAt?: Date }
 
 /** An existing student (who must already have consent), or a new one with the consent given for them. */
@@ -166,7 +173,8 @@ export class EnrollmentService {
     const fused = meanEmbedding(vectors);
     const problems: Array<{ reason: string; message: string; details: Record<string, unknown> }> = [];
     const other = this.gallery.match(fused).candidates.find((c) => c.studentId !== studentId);
-    if (other && other.similarity >= this.gallery.threshold()) {
+    const { calibration } = this.gallery;
+    if (other && other.similarity >= calibration.threshold(undefined, calibration.targetFpir * DUPLICATE_FPIR_SHARE)) {
       problems.push({ reason: 'matches_another_student', message: `this face already matches student ${other.studentId}`,
         details: { student_id: other.studentId, name: this.gallery.nameOf(other.studentId), similarity: round(other.similarity) } });
     }

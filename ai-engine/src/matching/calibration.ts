@@ -4,16 +4,16 @@
  *
  * A search over n students makes n comparisons, so with p(t) = P(one impostor comparison scores ≥ t),
  * FPIR(t, n) = 1 − (1 − p(t))ⁿ, and the threshold for a target f is where p(t) = 1 − (1 − f)^(1/n).
- * p(t) is the upper tail of the impostor scores, modelled as an exponential above its top-1% quantile
- * (peaks over a threshold; the fit and its check against real strangers are in the README). It comes from
+ * p(t) is the upper tail of the impostor scores, modelled as an exponential above its top-0.1% quantile
+ * (peaks over a threshold, the top 0.1%; the fit and its check against real strangers are in the README). It comes from
  * two places, and the higher threshold wins:
  * - the gallery's own leave-one-student-out scores (every enrolled student is an impostor for all the
  *   others), refitted when the gallery changes: a school whose students look more alike than the
  *   calibration set gets a higher threshold;
- * - a floor fitted once on a calibration set (LFW A–I, CALIBRATION_FLOOR), which also covers galleries too
+ * - a floor fitted once on a calibration set (LFW A–I, CALIBRATION_FLOORS), which also covers galleries too
  *   small to fit.
  */
-import type { Gallery } from './gallery.js';
+import type { Gallery, StudentScoring } from './gallery.js';
 
 /** P(score ≥ t) = q·exp(−(t − at)/scale) for t ≥ at: the exponential tail of the impostor scores. */
 export interface ImpostorTail {
@@ -27,13 +27,22 @@ export interface ImpostorTail {
 }
 
 /**
- * Fitted by `npm run eval -- --open-set --images ../shared/lfw-a-i` (the "gallery tail" line: 235 people,
- * 3 photos each, every enrolled photo against every other student, per-student score `max`), rounded up.
+ * The floors, one per way of scoring a student (their tails differ): fitted on LFW A–I (235 people enrolled with
+ * 3 photos each, 1,614 single-photo people as strangers: 379,290 stranger-vs-student scores, top 0.1%), rounded
+ * up. On that set the fit predicted FPIR within a factor of 1.5 of the strangers actually named (README).
  */
-export const CALIBRATION_FLOOR: ImpostorTail = Object.freeze({ q: 0.01, at: 0.26, scale: 0.045, samples: 164_850 });
+export const CALIBRATION_FLOORS: Readonly<Record<StudentScoring, ImpostorTail>> = Object.freeze({
+  max: { q: 0.001, at: 0.362, scale: 0.030, samples: 379_290 },
+  mean2: { q: 0.001, at: 0.330, scale: 0.028, samples: 379_290 },
+  centroid: { q: 0.001, at: 0.344, scale: 0.035, samples: 379_290 },
+});
 
-const TAIL_FRACTION = 0.01;
-/** Below this many comparisons in the tail, the gallery's own fit is too noisy: the floor alone decides. */
+/**
+ * The tail is fitted above the top 0.1% of the scores: fitted above the top 1%, the exponential over-predicted
+ * FPIR at the thresholds that matter by 2–3× (the true tail falls faster), which cost enrolled students.
+ */
+const TAIL_FRACTION = 0.001;
+/** Below this many comparisons in the tail (50,000 comparisons: ~130 students with 3 templates), the gallery's own fit is too noisy: the floor alone decides. */
 const MIN_TAIL_SAMPLES = 50;
 /** Probe templates used per refit: bounds the work (probes × templates dot products) in large schools. */
 const MAX_PROBES = 2000;
@@ -126,29 +135,29 @@ export class Calibration {
   private readonly floor: ImpostorTail;
 
   constructor(private readonly gallery: Gallery, private readonly settings: CalibrationSettings) {
-    this.floor = settings.floor ?? CALIBRATION_FLOOR;
+    this.floor = settings.floor ?? CALIBRATION_FLOORS[gallery.scoring];
   }
 
   get targetFpir(): number { return this.settings.targetFpir; }
 
-  /** The threshold for a search over `searched` students (default: the whole gallery). */
-  threshold(searched = this.gallery.studentCount): number {
-    return this.point(searched).threshold;
+  /** The threshold for a search over `searched` students (default: the whole gallery), at `fpir` (default: the target). */
+  threshold(searched = this.gallery.studentCount, fpir = this.settings.targetFpir): number {
+    return this.point(searched, fpir).threshold;
   }
 
-  point(searched = this.gallery.studentCount): OperatingPoint {
+  point(searched = this.gallery.studentCount, fpir = this.settings.targetFpir): OperatingPoint {
     this.scheduleRefit();
-    const f = this.settings.targetFpir;
+    const f = fpir;
     const fromFloor = thresholdFor(this.floor, f, searched);
     const fromGallery = this.tail ? thresholdFor(this.tail, f, searched) : -Infinity;
     const fixed = this.settings.fixedThreshold;
     const source = fixed !== undefined ? 'fixed' : fromGallery > fromFloor ? 'gallery' : 'calibration';
     const threshold = fixed ?? Math.max(fromFloor, fromGallery);
     // The estimate uses the tail that predicts more false positives at this threshold.
-    const fpir = Math.max(estimatedFpir(this.floor, threshold, searched), this.tail ? estimatedFpir(this.tail, threshold, searched) : 0);
+    const estimate = Math.max(estimatedFpir(this.floor, threshold, searched), this.tail ? estimatedFpir(this.tail, threshold, searched) : 0);
     return {
       students: this.gallery.studentCount, templates: this.gallery.size, searched, threshold: round(threshold), targetFpir: f,
-      estimatedFpir: Number(fpir.toPrecision(3)), source, galleryTail: this.tail, fittedAt: this.fittedAt?.toISOString() ?? null,
+      estimatedFpir: Number(estimate.toPrecision(3)), source, galleryTail: this.tail, fittedAt: this.fittedAt?.toISOString() ?? null,
     };
   }
 

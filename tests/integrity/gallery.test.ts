@@ -1,17 +1,23 @@
 // Gallery changes always arrive: two real engines on one SQLite file and a Redis of this test's own,
 // stopped and restarted mid-run. Deactivating, deleting, reactivating or renaming a student, and
 // withdrawing consent, reach every engine within 5 s, with Redis up or down; requests never hang
-// on Redis, /health says so truthfully during the outage and recovers by itself.
+// on Redis, /health says so truthfully during the outage and recovers by itself; the real admin
+// server answers a panel action during the outage instead of hanging, and works again after it.
+import '../helpers/admin-env.js';
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { QUEUES, Student, galleryVersion, loadConfig, openDatabase, redisRequestOptions } from '@attendance/shared';
 import { startRedis } from '../../scripts/lib/redis.mjs';
 import { ConsentService } from '../../admin-server/src/services/consent.service.js';
-import { launchEngine, prepareDatabase, type TestEngine } from '../helpers/engine.js';
+import { loginCookie, withCookie } from '../helpers/admin-http.js';
+import { PASSWORD, launchEngine, prepareDatabase, waitHealthy, type TestEngine } from '../helpers/engine.js';
 import { face, facesAvailable, FACES_DIR } from '../helpers/faces.js';
-import { freePort } from '../helpers/spawn.js';
+import { freePort, run, type Running } from '../helpers/spawn.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
 
 /** The issue's promise: every running engine stops naming a departed student within this. */
 const PROPAGATION_MS = 5000;
@@ -25,6 +31,8 @@ describe('gallery changes reach every engine, through a Redis outage', { skip: !
   let engines: TestEngine[] = [];
   let db: Awaited<ReturnType<typeof openDatabase>>['dataSource'];
   let env: NodeJS.ProcessEnv;
+  let admin: Running;
+  let adminUrl: string;
 
   before(async () => {
     redis = await startRedis();
@@ -32,8 +40,13 @@ describe('gallery changes reach every engine, through a Redis outage', { skip: !
     engines = [];
     for (let i = 0; i < 2; i++) engines.push(await launchEngine({ ...env, ENGINE_PORT: String(await freePort()) }));
     ({ dataSource: db } = await openDatabase(loadConfig(env), { migrate: false }));
+    const port = await freePort();
+    adminUrl = `http://127.0.0.1:${port}`;
+    admin = run(path.join(ROOT, 'node_modules/.bin/tsx'), ['admin-server/src/main.ts'], { cwd: ROOT, env: { ...env, ADMIN_PORT: String(port), ENGINE_URL: engines[0].url } });
+    await waitHealthy(adminUrl, admin);
   });
   after(async () => {
+    await admin?.stop('SIGTERM');
     for (const e of engines) await e.stop();
     await db?.destroy();
     await redis?.stop();
@@ -114,6 +127,8 @@ describe('gallery changes reach every engine, through a Redis outage', { skip: !
   test('Redis stopped: health says so, requests answer, changes still arrive; Redis back: health recovers by itself', async () => {
     const biden = await enrol('Joe Biden', 'G-002', ['fr_biden/biden.jpg']);
     await everyEngineCaughtUp('enrolment');
+    const { cookie: staffCookie } = await loginCookie(adminUrl, 'staff', PASSWORD);
+    assert.ok(staffCookie, 'staff logs in to the panel before the outage');
     await redis.stop();
 
     for (const e of engines) {
@@ -128,7 +143,14 @@ describe('gallery changes reach every engine, through a Redis outage', { skip: !
     await everyEngineCaughtUp('enrolment during the outage');
     assert.equal((await namedBy(engines[1], 'fr_kit_harington/john2.jpeg'))?.student_id, kit, `engine 2 names a student enrolled on engine 1 during the outage (enrolment took ${tookMs} ms)`);
 
-    // The panel's consent withdrawal, with the panel's Redis options: done, not hanging.
+    // The real panel answers an action (its sessions live in Redis: it fails fast) instead of hanging.
+    const action = (cookie: string, studentId: number, name: string) =>
+      withCookie(cookie)(`${adminUrl}/admin/api/resources/Student/records/${studentId}/${name}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const asked = Date.now();
+    const during = await action(staffCookie, biden, 'withdrawConsent').then((r) => r.status, (err: Error) => err.name);
+    assert.equal(typeof during, 'number', `the panel answered during the outage (${during} after ${Date.now() - asked} ms)`);
+
+    // The service behind that action, with the panel's Redis options: done, not hanging.
     const panelRedis = new Redis(redis.url, redisRequestOptions());
     panelRedis.on('error', () => undefined); // the outage is the point of this test
     const queue = new Queue(QUEUES.gallery, { connection: panelRedis, prefix: env.QUEUE_PREFIX });
@@ -149,5 +171,12 @@ describe('gallery changes reach every engine, through a Redis outage', { skip: !
     const rose = await enrol('Rose Leslie', 'G-004', ['fr_rose_leslie/img1.jpg']);
     await everyEngineCaughtUp('enrolment after the outage');
     assert.equal((await namedBy(engines[1], 'fr_rose_leslie/img2.jpg'))?.student_id, rose);
+
+    // The panel works again by itself (a new session: this Redis kept none) and its changes reach the engines.
+    const { cookie } = await until('panel login after the outage', () => loginCookie(adminUrl, 'staff', PASSWORD), (r) => !!r.cookie);
+    const erased = await action(cookie!, kit, 'deleteBiometrics');
+    assert.equal(((await erased.json()) as { notice: { type: string } }).notice.type, 'success');
+    await everyEngineCaughtUp('biometric data deleted in the panel');
+    for (const e of engines) assert.equal(await namedBy(e, 'fr_kit_harington/john2.jpeg'), null, `${e.url} no longer names a student whose templates were deleted`);
   });
 });

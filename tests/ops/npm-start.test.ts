@@ -105,8 +105,15 @@ describe('npm start, operated', () => {
     assert.doesNotMatch(alone.output(), /\n\s+at /, 'no stack trace');
   });
 
-  test('SIGINT to the npm process stops every child too', { timeout: 600_000 }, async () => {
-    await assertStopsEverything(await startNpm(env), 'SIGINT');
+  test('SIGINT to the npm process stops every child too; LOG_FILE receives the servers\' lines as plain JSON', { timeout: 600_000 }, async () => {
+    const logFile = path.join(dataDir, 'logs', 'servers.log');
+    await assertStopsEverything(await startNpm({ ...env, LOG_FILE: logFile, LOG_LEVEL: 'info' }), 'SIGINT');
+    const lines = fs.readFileSync(logFile, 'utf8').trimEnd().split('\n');
+    const entries = lines.map((l) => JSON.parse(l) as { name: string; msg: string });
+    assert.ok(entries.some((e) => e.name === 'admin-server' && /listening/.test(e.msg)), 'the admin server\'s lines are in the file');
+    assert.ok(entries.some((e) => e.name === 'ai-engine'), 'the engine\'s lines are in the file');
+    assert.doesNotMatch(lines.join('\n'), /\x1b\[|password: /, 'no colour codes, and not the migration\'s output');
+    assert.equal(mode(logFile), 0o600);
   });
 
   test('a database migrated by a newer version: npm start and the servers refuse with a clear message', { timeout: 600_000 }, async () => {

@@ -4,7 +4,7 @@
 import crypto from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Not } from 'typeorm';
-import { FaceTemplate, TemplateCipher, loadConfig, openDatabase, writeAudit } from '@attendance/shared';
+import { FaceTemplate, TemplateCipher, loadToolConfig, openDatabase, writeAudit } from '@attendance/shared';
 
 const { values } = parseArgs({ options: { 'dry-run': { type: 'boolean', default: false }, generate: { type: 'boolean', default: false } } });
 if (values.generate) {
@@ -12,7 +12,7 @@ if (values.generate) {
   process.exit(0);
 }
 
-const config = loadConfig();
+const { config } = loadToolConfig(); // beside npm start: its settings from DATA_DIR/runtime.json; no Redis needed
 const cipher = new TemplateCipher(config.templateKey, config.TEMPLATE_KEY_ID, config.oldTemplateKeys);
 const { dataSource } = await openDatabase(config, { migrate: false });
 try {

@@ -4,7 +4,7 @@
 // terminal or a supervisor) stop every child; if one server exits, everything stops.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { programCommand } from './lib/commands.mjs';
+import { buildCompiled, programCommand } from './lib/commands.mjs';
 import { startRedis } from './lib/redis.mjs';
 import { onExit, waitFor } from './lib/process.mjs';
 import { rotatingLog, splitLines } from './lib/log-file.mjs';
@@ -82,6 +82,8 @@ async function main() {
     redis = await startRedis({ log: say });
     env.REDIS_URL = redis.url;
   }
+  say('building the engine (tsc)');
+  buildCompiled(ROOT);
   const migrate = spawnChild('migrate', env);
   const migrated = await new Promise((resolve) => migrate.once('exit', resolve));
   children.splice(children.indexOf(migrate), 1);

@@ -63,6 +63,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   const vision = await VisionPipeline.load({
     modelsDir: config.MODELS_DIR, threads: config.VISION_THREADS, detectorScoreThreshold: config.DETECTOR_SCORE_THRESHOLD,
     minFaceSize: config.MIN_FACE_SIZE, maxImagePixels: config.MAX_IMAGE_PIXELS, detectorMaxSide: config.DETECTOR_MAX_SIDE,
+    workers: config.VISION_WORKERS, maxQueued: config.VISION_MAX_QUEUED,
   });
   const metrics = new Metrics();
   const cipher = new TemplateCipher(config.templateKey, config.TEMPLATE_KEY_ID, config.oldTemplateKeys);

@@ -1,5 +1,7 @@
 // How each process of the system is run: one place for `npm start` and the generated systemd units.
-// Node itself with tsx as a loader: one process per server, so a signal reaches the server directly.
+// Node itself (compiled JavaScript for the engine, tsx as a loader for the rest): one process per server,
+// so a signal reaches the server directly.
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
 /** The entry point of each program, relative to the repository root. */
@@ -9,7 +11,23 @@ export const PROGRAMS = {
   admin: 'admin-server/src/main.ts',
 };
 
+/**
+ * Programs run as compiled JavaScript (`npm run build` writes them): no TypeScript loader in the process,
+ * which saves its memory and start-up. The condition makes `@attendance/shared` resolve to its dist/ too.
+ */
+const COMPILED = { engine: 'ai-engine/dist/main.js' };
+
 /** @param {string} root @param {keyof typeof PROGRAMS} program @returns {[string, string[]]} */
 export function programCommand(root, program) {
+  if (COMPILED[program]) return [process.execPath, ['--conditions=attendance-compiled', path.join(root, COMPILED[program])]];
   return [process.execPath, ['--import', 'tsx', path.join(root, PROGRAMS[program])]];
+}
+
+/** Compiles what COMPILED runs (shared, then the engine); throws with tsc's output on a type error. */
+export function buildCompiled(root) {
+  const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
+  for (const project of ['shared/tsconfig.build.json', 'ai-engine/tsconfig.build.json']) {
+    const r = spawnSync(process.execPath, [tsc, '-p', path.join(root, project)], { cwd: root, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`build failed (${project}):\n${r.stdout}${r.stderr}`);
+  }
 }

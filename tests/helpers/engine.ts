@@ -35,9 +35,14 @@ export async function startEngine(extraEnv: NodeJS.ProcessEnv = {}): Promise<Tes
   return launchEngine(await prepareDatabase({ ENGINE_PORT: String(port), ...extraEnv }));
 }
 
-/** Starts an engine on an already prepared environment (e.g. again, after a change to its database or keys). */
-export async function launchEngine(env: NodeJS.ProcessEnv): Promise<TestEngine> {
-  const proc = run(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'ai-engine/src/main.ts')], { cwd: ROOT, env });
+/**
+ * Starts an engine on an already prepared environment (e.g. again, after a change to its database or keys).
+ * `compiled`: run the production build (`npm run build` first) with plain node, as `npm start` does.
+ */
+export async function launchEngine(env: NodeJS.ProcessEnv, opts: { compiled?: boolean } = {}): Promise<TestEngine> {
+  const proc = opts.compiled
+    ? run(process.execPath, ['--conditions=attendance-compiled', path.join(ROOT, 'ai-engine/dist/main.js')], { cwd: ROOT, env })
+    : run(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'ai-engine/src/main.ts')], { cwd: ROOT, env });
   const url = `http://127.0.0.1:${env.ENGINE_PORT}`;
   // An engine that never became healthy is not left running behind the failed test.
   await waitHealthy(url, proc).catch(async (err: unknown) => { await proc.stop('SIGKILL'); throw err; });

@@ -49,7 +49,7 @@ export class LaptopSession {
       this.waiting = null;
       let image;
       try {
-        image = this.vision.decode(jpeg);
+        image = await this.vision.decodeAsync(jpeg); // off the event loop
       } catch (err) {
         this.listener?.({ error: err instanceof Error ? err.message : String(err) });
         continue;

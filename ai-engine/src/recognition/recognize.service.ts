@@ -48,11 +48,9 @@ export class RecognitionService {
     private readonly antispoofThreshold: number,
   ) {}
 
+  /** Through the engine's bounded analysis line (503 when full); decoded off the event loop and released after. */
   async recognizeBytes(bytes: Buffer | string, opts: RecognizeOptions = {}) {
-    const t0 = performance.now();
-    const image = this.vision.decode(bytes);
-    this.metrics.stageMs.observe({ stage: 'decode' }, performance.now() - t0);
-    return this.recognize(image, opts);
+    return this.vision.withImage(bytes, (image) => this.recognize(image, opts));
   }
 
   /** `embeddings[i]` is faces[i]'s (for track fusion; never sent to clients). */

@@ -43,5 +43,9 @@ export function applyAffine(m: Affine, [x, y]: [number, number]): [number, numbe
 export function alignFace(image: Mat, landmarks: readonly [number, number][]): Mat {
   const m = similarityTransform(landmarks, ARCFACE_TEMPLATE);
   const mat = new cv.Mat([[m[0], m[1], m[2]], [m[3], m[4], m[5]]], cv.CV_64F);
-  return image.warpAffine(mat, new cv.Size(ALIGNED_SIZE, ALIGNED_SIZE), cv.INTER_LINEAR, cv.BORDER_CONSTANT, new cv.Vec3(0, 0, 0));
+  try {
+    return image.warpAffine(mat, new cv.Size(ALIGNED_SIZE, ALIGNED_SIZE), cv.INTER_LINEAR, cv.BORDER_CONSTANT, new cv.Vec3(0, 0, 0));
+  } finally {
+    mat.release(); // V8 does not see Mat memory (opencv.ts): every Mat made per frame is released here
+  }
 }

@@ -4,7 +4,7 @@
  * The model takes a dynamic batch, so all faces of a frame go through in one run.
  */
 import { cv, type Mat } from './opencv.js';
-import { OnnxModel, matToPlanar, outputData, type SessionConfig } from './onnx-session.js';
+import { loadModel, matToPlanar, outputData, type OnnxModel, type SessionConfig } from './onnx-session.js';
 import type { DetectedFace } from './types.js';
 
 export const ANTISPOOF_FILE = 'minifasnetv2_2.7_80x80.onnx';
@@ -42,7 +42,7 @@ export class AntiSpoof {
   private constructor(private readonly model: OnnxModel) {}
 
   static async load(modelsDir: string, session: SessionConfig): Promise<AntiSpoof> {
-    return new AntiSpoof(await OnnxModel.load(modelsDir, ANTISPOOF_FILE, session));
+    return new AntiSpoof(await loadModel(modelsDir, ANTISPOOF_FILE, session));
   }
 
   /** P(real) for each face, in the order given. */
@@ -52,9 +52,12 @@ export class AntiSpoof {
     const input = new Float32Array(faces.length * plane);
     faces.forEach((f, i) => {
       const [x, y, w, h] = spoofCrop(f.box, image.cols, image.rows);
-      const crop = image.getRegion(new cv.Rect(x, y, w, h)).resize(SIZE, SIZE, 0, 0, cv.INTER_LINEAR);
+      // The region is a view that keeps the whole frame alive until released.
+      const region = image.getRegion(new cv.Rect(x, y, w, h));
+      const crop = region.resize(SIZE, SIZE, 0, 0, cv.INTER_LINEAR);
       matToPlanar(crop, input, i * plane);
       crop.release();
+      region.release();
     });
     const logits = outputData(await this.model.run(input, [faces.length, 3, SIZE, SIZE]), this.model.outputNames[0]);
     return faces.map((_, i) => softmax(logits.subarray(i * 3, i * 3 + 3))[1]);

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { cv, type Mat } from './opencv.js';
-import { OnnxModel, matToPlanar, outputData, type SessionConfig } from './onnx-session.js';
+import { loadModel, matToPlanar, outputData, type OnnxModel, type SessionConfig } from './onnx-session.js';
 import type { DetectedFace } from './types.js';
 
 export const YUNET_DYNAMIC_FILE = 'yunet_s_dynamic.onnx';
@@ -115,9 +115,9 @@ export class FaceDetector {
 
   static async load(modelsDir: string, session: SessionConfig, config: DetectorConfig): Promise<FaceDetector> {
     if (fs.existsSync(path.join(modelsDir, YUNET_DYNAMIC_FILE))) {
-      return new FaceDetector(await OnnxModel.load(modelsDir, YUNET_DYNAMIC_FILE, session), config, undefined);
+      return new FaceDetector(await loadModel(modelsDir, YUNET_DYNAMIC_FILE, session), config, undefined);
     }
-    return new FaceDetector(await OnnxModel.load(modelsDir, YUNET_FIXED_FILE, session), config, 640);
+    return new FaceDetector(await loadModel(modelsDir, YUNET_FIXED_FILE, session), config, 640);
   }
 
   get modelFile(): string { return path.basename(this.model.file); }
@@ -127,37 +127,52 @@ export class FaceDetector {
     const faces = await this.detectOnce(image, 0, maxSide);
     if (faces.length || !this.config.padRetry) return faces;
     // YuNet can miss a face that fills the whole frame (ID photos, face crops): a border makes it an
-    // ordinary face again. A quarter of the longer side on each side.
-    const pad = Math.round(Math.max(image.cols, image.rows) * 0.25);
-    const bordered = image.copyMakeBorder(pad, pad, pad, pad, cv.BORDER_CONSTANT, new cv.Vec3(0, 0, 0));
+    // ordinary face again. A quarter of the longer side on each side. The frame is scaled to the
+    // detector's input size first, so a large photo is never copied at full size.
+    const pad = Math.max(image.cols, image.rows) * 0.25;
+    const side = this.fixedSize ?? maxSide;
+    const scale = Math.min(1, side / (image.cols + 2 * pad), side / (image.rows + 2 * pad));
+    const small = scale < 1 ? image.resize(Math.max(1, Math.round(image.rows * scale)), Math.max(1, Math.round(image.cols * scale)), 0, 0, cv.INTER_LINEAR) : image;
+    const p = Math.round(pad * (small.cols / image.cols));
+    const bordered = small.copyMakeBorder(p, p, p, p, cv.BORDER_CONSTANT, new cv.Vec3(0, 0, 0));
+    if (small !== image) small.release();
     try {
-      return await this.detectOnce(bordered, pad, maxSide);
+      const k = small.cols / image.cols;
+      return (await this.detectOnce(bordered, p, maxSide, 0)).map((f) => toSource(f, k)).filter((f) => this.bigEnough(f));
     } finally {
       bordered.release();
     }
   }
+
+  private bigEnough(f: DetectedFace): boolean { return f.box[2] >= this.config.minFaceSize && f.box[3] >= this.config.minFaceSize; }
 
   /** The face with landmarks re-estimated at the canonical scale (see REFINE_FACE_SIZE); box and score are kept. */
   async refine(image: Mat, face: DetectedFace): Promise<DetectedFace> {
     const w = refineWindow(face.box);
     const size = new cv.Size(w.size, w.size);
     const expected: DetectedFace['box'] = [(face.box[0] - w.x) * w.scale, (face.box[1] - w.y) * w.scale, face.box[2] * w.scale, face.box[3] * w.scale];
-    const sets: [number, number][][] = [];
-    for (const mirrored of [false, true]) {
+    // The window and its mirror image are independent runs: started together, they can use two workers.
+    const runs = [false, true].map(async (mirrored): Promise<[number, number][] | null> => {
       // One warp does crop, scale, mirror and the black fill outside the image.
       const sx = mirrored ? -w.scale : w.scale;
       const m = new cv.Mat([[sx, 0, mirrored ? w.size + w.x * w.scale : -w.x * w.scale], [0, w.scale, -w.y * w.scale]], cv.CV_64F);
       const window = image.warpAffine(m, size, cv.INTER_LINEAR, cv.BORDER_CONSTANT, new cv.Vec3(0, 0, 0));
+      m.release();
       const box: DetectedFace['box'] = mirrored ? [w.size - expected[0] - expected[2], expected[1], expected[2], expected[3]] : expected;
-      const found = await this.run(window, REFINE_MIN_SCORE, Infinity);
-      window.release();
+      let found;
+      try {
+        found = await this.run(window, REFINE_MIN_SCORE, Infinity);
+      } finally {
+        window.release();
+      }
       const best = found
         .map((f) => ({ f, overlap: iou(f.box, box) }))
         .sort((a, b) => b.overlap - a.overlap)[0];
-      if (!best || best.overlap < 0.5) continue;
+      if (!best || best.overlap < 0.5) return null;
       const pts = mirrored ? MIRROR.map((k) => [w.size - best.f.landmarks[k][0], best.f.landmarks[k][1]] as [number, number]) : best.f.landmarks;
-      sets.push(pts.map(([x, y]) => [x / w.scale + w.x, y / w.scale + w.y]));
-    }
+      return pts.map(([x, y]) => [x / w.scale + w.x, y / w.scale + w.y] as [number, number]);
+    });
+    const sets = (await Promise.all(runs)).filter((p): p is [number, number][] => p !== null);
     if (!sets.length) return face;
     const landmarks = face.landmarks.map((_, k) => [
       sets.reduce((a, p) => a + p[k][0], 0) / sets.length,
@@ -166,11 +181,11 @@ export class FaceDetector {
     return { ...face, landmarks };
   }
 
-  private async detectOnce(image: Mat, offset: number, maxSide: number): Promise<DetectedFace[]> {
-    const min = this.config.minFaceSize;
+  /** Faces at least `minSize` px (the configured minimum unless given), in `image` pixels less `offset`. */
+  private async detectOnce(image: Mat, offset: number, maxSide: number, minSize = this.config.minFaceSize): Promise<DetectedFace[]> {
     return (await this.run(image, this.config.scoreThreshold, maxSide))
       .map((f) => (offset ? toSource(f, 1, offset) : f))
-      .filter((f) => f.box[2] >= min && f.box[3] >= min)
+      .filter((f) => f.box[2] >= minSize && f.box[3] >= minSize)
       .sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3]);
   }
 

@@ -6,7 +6,7 @@
  */
 import { ALIGNED_SIZE } from './align.js';
 import type { Mat } from './opencv.js';
-import { OnnxModel, outputData, type SessionConfig } from './onnx-session.js';
+import { loadModel, outputData, type OnnxModel, type SessionConfig } from './onnx-session.js';
 
 export const EMBEDDER_FILE = 'mobilefacenet_foamliu.onnx';
 export const EMBEDDING_SIZE = 128;
@@ -58,7 +58,7 @@ export class FaceEmbedder {
   private constructor(private readonly model: OnnxModel, readonly flipTta: boolean) {}
 
   static async load(modelsDir: string, session: SessionConfig, flipTta: boolean): Promise<FaceEmbedder> {
-    return new FaceEmbedder(await OnnxModel.load(modelsDir, EMBEDDER_FILE, session), flipTta);
+    return new FaceEmbedder(await loadModel(modelsDir, EMBEDDER_FILE, session), flipTta);
   }
 
   /** 'mobilefacenet_foamliu' or 'mobilefacenet_foamliu+flip': embeddings from the two are not interchangeable. */

@@ -1,5 +1,6 @@
 /**
- * A loaded ONNX model: one onnxruntime-node session on the CPU, created once and reused.
+ * A loaded ONNX model: one onnxruntime-node session on the CPU, created once and reused, on the calling
+ * thread or in the inference pool (SessionConfig.pool; see inference/inference-pool.ts).
  * Threads are configurable; measured on a 2-core machine, one intra-op thread was the fastest for
  * these small models, and two threads were only competitive with thread spinning switched off.
  */
@@ -14,37 +15,65 @@ export type Tensor = ort.Tensor;
 export interface SessionConfig {
   /** Intra-op threads (>= 1). */
   threads: number;
+  /** Run the model on these worker threads instead of the calling thread. */
+  pool?: ModelPool;
 }
 
-export class OnnxModel {
-  private constructor(private readonly session: ort.InferenceSession, readonly file: string) {}
+/** What a model run gives back: float tensors by output name (an ort.Tensor map fits this shape). */
+export type ModelOutputs = Readonly<Record<string, { readonly type: string; readonly data: unknown }>>;
 
-  static async load(modelsDir: string, fileName: string, config: SessionConfig): Promise<OnnxModel> {
-    const file = path.resolve(modelsDir, fileName);
-    if (!fs.existsSync(file)) throw new Error(`model file ${file} is missing: run \`npm run models\``);
-    const session = await ort.InferenceSession.create(file, {
-      executionProviders: ['cpu'],
-      graphOptimizationLevel: 'all',
-      executionMode: 'sequential',
-      intraOpNumThreads: config.threads,
-      interOpNumThreads: 1,
-      // Spinning worker threads burn the other core while the main thread prepares the next input:
-      // with 2 threads on 2 cores that made every model 2–3× slower here.
-      extra: { session: { intra_op: { allow_spinning: '0' } } },
-    });
-    return new OnnxModel(session, file);
-  }
+/** A loaded model, in this thread or in the inference pool: the vision modules do not care which. */
+export interface OnnxModel {
+  readonly file: string;
+  readonly inputName: string;
+  readonly outputNames: readonly string[];
+  /** The declared input shape; symbolic dimensions come back as strings. */
+  readonly inputShape: readonly (number | string)[];
+  /** The input may be transferred to another thread: do not use it after the call. */
+  run(input: Float32Array, dims: readonly number[]): Promise<ModelOutputs>;
+  close(): Promise<void>;
+}
+
+/** Where models can run besides the calling thread (the inference pool). */
+export interface ModelPool { load(file: string, threads: number): Promise<OnnxModel> }
+
+export async function loadModel(modelsDir: string, fileName: string, config: SessionConfig): Promise<OnnxModel> {
+  const file = path.resolve(modelsDir, fileName);
+  if (!fs.existsSync(file)) throw new Error(`model file ${file} is missing: run \`npm run models\``);
+  return config.pool ? config.pool.load(file, config.threads) : loadLocalModel(file, config);
+}
+
+/** A session on the calling thread (onnxruntime-node's run() is synchronous, despite its promise). */
+export async function loadLocalModel(file: string, config: SessionConfig): Promise<OnnxModel> {
+  const session = await ort.InferenceSession.create(file, {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+    // No arena: the detector's input size changes with the frame's shape, and an arena keeps every peak
+    // (600 alternating 640×480 / 1280×886 frames, 2 workers: RSS 447 MB with it, 427 MB without).
+    enableCpuMemArena: false,
+    enableMemPattern: false,
+    intraOpNumThreads: config.threads,
+    interOpNumThreads: 1,
+    // Spinning worker threads burn the other core while the main thread prepares the next input:
+    // with 2 threads on 2 cores that made every model 2–3× slower here.
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+  });
+  return new LocalModel(session, file);
+}
+
+class LocalModel implements OnnxModel {
+  constructor(private readonly session: ort.InferenceSession, readonly file: string) {}
 
   get inputName(): string { return this.session.inputNames[0]; }
   get outputNames(): readonly string[] { return this.session.outputNames; }
 
-  /** The declared input shape; symbolic dimensions come back as strings. */
   get inputShape(): readonly (number | string)[] {
     const meta = this.session.inputMetadata[0];
     return meta.isTensor ? meta.shape : [];
   }
 
-  run(input: Float32Array, dims: readonly number[]): Promise<ort.InferenceSession.OnnxValueMapType> {
+  run(input: Float32Array, dims: readonly number[]): Promise<ModelOutputs> {
     return this.session.run({ [this.inputName]: new ort.Tensor('float32', input, dims) });
   }
 
@@ -52,7 +81,7 @@ export class OnnxModel {
 }
 
 /** The float32 data of a named output; a missing output is a model mismatch, not a runtime condition. */
-export function outputData(out: ort.InferenceSession.OnnxValueMapType, name: string): Float32Array {
+export function outputData(out: ModelOutputs, name: string): Float32Array {
   const t = out[name];
   if (!t || t.type !== 'float32') throw new Error(`model output ${name} is missing or not float32`);
   return t.data as Float32Array;

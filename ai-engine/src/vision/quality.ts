@@ -27,10 +27,13 @@ const FACE_REGION = { x: 20, y: 28, width: 72, height: 80 } as const;
 /** Sharpness (variance of the Laplacian) and brightness (mean grey) of an aligned BGR crop. */
 export function measureCrop(aligned: Mat): { sharpness: number; brightness: number } {
   const { x, y, width, height } = FACE_REGION;
-  const grey = aligned.getRegion(new cv.Rect(x, y, width, height)).bgrToGray();
-  const brightness = grey.mean().w;
+  const region = aligned.getRegion(new cv.Rect(x, y, width, height));
+  const grey = region.bgrToGray();
   const lap = grey.laplacian(cv.CV_64F);
-  const sd = lap.meanStdDev().stddev.at(0, 0);
+  const { mean, stddev } = lap.meanStdDev();
+  const sd = stddev.at(0, 0);
+  const brightness = grey.mean().w;
+  for (const m of [region, grey, lap, mean, stddev]) m.release(); // V8 does not see Mat memory (opencv.ts)
   return { sharpness: sd * sd, brightness };
 }
 

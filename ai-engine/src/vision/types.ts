@@ -52,6 +52,20 @@ export interface VisionOptions {
   refineLandmarks?: boolean;
   /** Quality verdict thresholds (merged over DEFAULT_QUALITY_THRESHOLDS). */
   quality?: Partial<QualityThresholds>;
+  /**
+   * At most this many faces (the largest) are analysed per image. Default 32: a full class photo; each face
+   * costs about 7 ms (refine, align, embed), so an image crowded with faces cannot hold the engine for long.
+   */
+  maxFaces?: number;
+  /**
+   * Worker threads that run the models (the inference pool); 0 runs them on the calling thread.
+   * Default 0 here; the engine uses one per core (VISION_WORKERS), so inference leaves the server thread.
+   */
+  workers?: number;
+  /** Images decoded and analysed at once through withImage/analyzeBytes. Default 2 × workers (at least 2). */
+  maxActive?: number;
+  /** Images allowed to wait for an analysis slot; beyond this InferenceBusyError (HTTP 503, Retry-After). Default 32. */
+  maxQueued?: number;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import type { FromCapture, ToCapture } from './capture-protocol.js';
+import type { Readable } from 'node:stream';
+import { FRAME_FD, FrameReader, type FromCapture, type ToCapture } from './capture-protocol.js';
 import type { SourceSpec } from './source.js';
 
 export interface RawFrame { data: Uint8Array; rows: number; cols: number; seq: number; at: number }
@@ -21,8 +22,8 @@ const spawnCapture = (spec: SourceSpec): ChildProcess => fork(CHILD_PATH, [], {
   execArgv: RUNNING_TS ? ['--import', import.meta.resolve('tsx')] : [],
   // OpenCV's backend warnings on every failed reconnect would flood the engine's log.
   env: { OPENCV_LOG_LEVEL: 'ERROR', ...process.env, CAPTURE_SOURCE_SPEC: JSON.stringify(spec) },
-  serialization: 'advanced', // frames travel as binary, not JSON
-  stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  // Control messages on IPC (fd 3); frames on their own pipe (FRAME_FD), length-prefixed.
+  stdio: ['ignore', 'ignore', 'inherit', 'ipc', 'pipe'],
 });
 
 /**
@@ -50,14 +51,17 @@ export class CaptureSource {
       const onAbort = () => fail(new SourceError('unavailable', 'stopped while opening'));
       const timer = setTimeout(() => fail(new SourceError('timeout', `no frame within ${timeoutMs} ms of opening`)), timeoutMs);
       signal?.addEventListener('abort', onAbort, { once: true });
+      const reader = new FrameReader((head, data) => source?.deliver({ data, rows: head.rows, cols: head.cols, seq: head.seq, at: head.at }));
+      const pipe = child.stdio[FRAME_FD] as Readable;
+      pipe.on('data', (chunk: Buffer) => reader.push(chunk));
+      pipe.on('error', () => undefined); // the child's exit is reported below
       child.on('message', (m: FromCapture) => {
         if (m.type === 'opened') {
           clearTimeout(timer);
           signal?.removeEventListener('abort', onAbort);
           source = new CaptureSource(child, { width: m.width, height: m.height, fps: m.fps });
           resolve(source);
-        } else if (m.type === 'frame') source?.deliver(m);
-        else if (m.type === 'ended') fail(new SourceError('ended', 'the stream ended'));
+        } else if (m.type === 'ended') fail(new SourceError('ended', 'the stream ended'));
         else fail(new SourceError(m.fatal ? 'fatal' : 'unavailable', m.message));
       });
       child.on('error', (err) => fail(new SourceError('unavailable', `capture process failed: ${err.message}`)));

@@ -1,14 +1,19 @@
 // One capture per child process: VideoCapture's open and read block, so they never run on the uWS loop.
 // A process, not a worker thread: the OpenCV binding is not context-aware, and loading it in a second
 // thread of the engine corrupts the engine's own Mat classes. A process also keeps a crashing
-// driver away from the server. The child reads continuously (draining the stream's buffer) and keeps only the newest frame; the camera
-// loop asks for a frame when it is free and gets the newest one, so latency never builds up.
+// driver away from the server. The child reads continuously (draining the stream's buffer) and keeps only
+// the newest frame; the camera loop asks for a frame when it is free and gets the newest one, so latency
+// never builds up. Reads run on the libuv pool (readAsync), so this process's event loop stays free to
+// answer a pull and to write the frame pipe while the next frame is being read.
+import net from 'node:net';
 import type { SourceSpec } from './source.js';
-import type { ToCapture, FromCapture } from './capture-protocol.js';
+import { FRAME_FD, frameHeader, type ToCapture, type FromCapture } from './capture-protocol.js';
 
 const spec = JSON.parse(process.env.CAPTURE_SOURCE_SPEC ?? 'null') as SourceSpec;
 const post = (m: FromCapture) => { process.send?.(m); };
 const describe = (e: unknown) => (e instanceof Error ? e.message : String(e));
+const frames = new net.Socket({ fd: FRAME_FD, readable: false, writable: true });
+frames.on('error', () => process.exit(0)); // the engine closed its end: nothing left to do
 
 process.env.OPENCV4NODEJS_DISABLE_AUTOBUILD ??= '1';
 process.env.OPENCV4NODEJS_DISABLE_EXTERNAL_MEM_TRACKING ??= '1';
@@ -26,14 +31,16 @@ process.on('message', (m: ToCapture) => {
   else if (m.type === 'pull') { wanted = true; flush(); }
 });
 
+/** Sends the newest frame if the loop asked for one and it has not seen it: at most one frame is ever in the pipe. */
 function flush(): void {
   if (!wanted || !latest || latest.seq === sentSeq) return;
   wanted = false;
   sentSeq = latest.seq;
-  post({ type: 'frame', ...latest });
+  const { data, rows, cols, seq, at } = latest;
+  frames.write(frameHeader(seq, rows, cols, data.length, at));
+  frames.write(data);
 }
 
-const tick = () => new Promise<void>((r) => setImmediate(r));
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
@@ -56,22 +63,24 @@ async function main(): Promise<void> {
   while (!closing) {
     let mat;
     try {
-      mat = cap.read();
+      mat = await cap.readAsync();
     } catch (e) {
       post({ type: 'error', message: `read failed: ${describe(e)}`, fatal: false });
       break;
     }
     if (mat.empty) {
-      if (spec.kind === 'file' && spec.loop && seq > 0) { cap.set(cv.CAP_PROP_POS_FRAMES, 0); await tick(); continue; }
+      if (spec.kind === 'file' && spec.loop && seq > 0) { cap.set(cv.CAP_PROP_POS_FRAMES, 0); continue; }
       post(opened ? { type: 'ended' } : { type: 'error', message: 'no frame could be read', fatal: spec.kind === 'file' });
       break;
     }
     if (!opened) { opened = true; post({ type: 'opened', width: mat.cols || width, height: mat.rows || height, fps }); }
     const bgr = mat.channels === 3 ? mat : mat.cvtColor(mat.channels === 4 ? cv.COLOR_BGRA2BGR : cv.COLOR_GRAY2BGR);
     latest = { data: bgr.getData(), rows: bgr.rows, cols: bgr.cols, seq: ++seq, at: Date.now() };
+    // getData() copied the pixels; V8 does not see Mat memory, so free the frame now rather than at some GC.
+    if (bgr !== mat) bgr.release();
+    mat.release();
     flush();
-    if (frameMs) { next += frameMs; const wait = next - performance.now(); if (wait > 0) await sleep(wait); else { next = performance.now(); await tick(); } }
-    else await tick();
+    if (frameMs) { next += frameMs; const wait = next - performance.now(); if (wait > 0) await sleep(wait); else next = performance.now(); }
   }
   cap.release();
 }

@@ -1,0 +1,146 @@
+/**
+ * Model runs on every core: a few worker threads, each holding its own ONNX Runtime session of every
+ * model, and one FIFO queue of runs that the first free worker takes. The engine's thread keeps the
+ * OpenCV work (decode, resize, warps: the binding is not context-aware, so it cannot load in a worker)
+ * and hands each worker a float tensor, transferred rather than copied. Measured on 2 cores: onnxruntime-node
+ * runs a session synchronously on the calling thread, so without this pool every model of every camera
+ * and request ran on the uWS thread, one after another (README, "Engine speed").
+ */
+import { Worker } from 'node:worker_threads';
+import type { ModelOutputs, ModelPool, OnnxModel } from '../vision/onnx-session.js';
+import type { FromWorker, ToWorker } from './protocol.js';
+
+/** Compiled, the worker is a .js file beside this one; under tsx it is a .ts file and needs tsx's loader. */
+const RUNNING_TS = import.meta.url.endsWith('.ts');
+const WORKER_URL = new URL(`./onnx.worker${RUNNING_TS ? '.ts' : '.js'}`, import.meta.url);
+
+interface Job { key: number; input: Float32Array; dims: number[]; resolve: (o: ModelOutputs) => void; reject: (e: Error) => void }
+/** `pending` counts loads and runs in flight: a worker with none does not keep the process alive. */
+interface Slot { worker: Worker; job: Job | null; id: number; pending: number }
+interface ModelInfo { inputName: string; outputNames: string[]; inputShape: (number | string)[] }
+
+export class InferencePool implements ModelPool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Job[] = [];
+  private readonly models: Array<{ file: string; threads: number }> = [];
+  private readonly loading = new Map<string, { key: number; waiting: Map<number, { resolve: (i: ModelInfo) => void; reject: (e: Error) => void }> }>();
+  private nextId = 1;
+  private closed = false;
+
+  private constructor(readonly size: number) {
+    for (let i = 0; i < size; i++) this.slots.push(this.spawn());
+  }
+
+  /** `size` worker threads (at least 1). */
+  static start(size: number): InferencePool {
+    if (!(Number.isInteger(size) && size >= 1)) throw new Error('inference pool size must be an integer >= 1');
+    return new InferencePool(size);
+  }
+
+  /** Runs waiting for a free worker (a measure of load: 0 means a run starts at once). */
+  get queued(): number { return this.queue.length; }
+
+  /** Loads the model in every worker; the returned model runs on whichever worker is free. */
+  async load(file: string, threads: number): Promise<OnnxModel> {
+    const key = this.models.length;
+    this.models.push({ file, threads });
+    const infos = await Promise.all(this.slots.map((slot) => this.loadIn(slot, key)));
+    const info = infos[0];
+    return {
+      file, inputName: info.inputName, outputNames: info.outputNames, inputShape: info.inputShape,
+      run: (input, dims) => this.run(key, input, [...dims]),
+      close: async () => undefined, // sessions end with the pool
+    };
+  }
+
+  run(key: number, input: Float32Array, dims: number[]): Promise<ModelOutputs> {
+    if (this.closed) return Promise.reject(new Error('inference pool is closed'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ key, input, dims, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const j of this.queue.splice(0)) j.reject(new Error('inference pool closed'));
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+
+  private loadIn(slot: Slot, key: number): Promise<ModelInfo> {
+    return new Promise((resolve, reject) => {
+      const tag = `${slot.id}:${key}`;
+      this.loading.set(tag, { key, waiting: new Map([[slot.id, { resolve, reject }]]) });
+      const { file, threads } = this.models[key];
+      this.hold(slot, +1);
+      this.post(slot, { type: 'load', key, file, threads });
+    });
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (!this.queue.length) return;
+      if (slot.job) continue;
+      const job = this.queue.shift()!;
+      slot.job = job;
+      this.hold(slot, +1);
+      const { input } = job;
+      // Transfer the tensor when it owns its whole buffer (it always does in the vision modules); copy otherwise.
+      const whole = input.byteOffset === 0 && input.byteLength === input.buffer.byteLength && input.buffer instanceof ArrayBuffer;
+      const data = whole ? input : input.slice();
+      this.post(slot, { type: 'run', id: this.nextId++, key: job.key, input: data, dims: job.dims }, [data.buffer as ArrayBuffer]);
+    }
+  }
+
+  private hold(slot: Slot, delta: number): void {
+    slot.pending += delta;
+    if (slot.pending > 0) slot.worker.ref();
+    else slot.worker.unref();
+  }
+
+  private post(slot: Slot, m: ToWorker, transfer: ArrayBuffer[] = []): void { slot.worker.postMessage(m, transfer); }
+
+  private spawn(id = this.slots.length): Slot {
+    // Under tsx, loader hooks do not reach worker threads (Node 20): the worker registers tsx itself first.
+    const worker = RUNNING_TS
+      ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL.href)}); });`, { eval: true })
+      : new Worker(WORKER_URL);
+    const slot: Slot = { worker, job: null, id, pending: 0 };
+    worker.unref();
+    worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
+    worker.on('error', (err) => this.onExit(slot, err));
+    worker.on('exit', (code) => this.onExit(slot, new Error(`inference worker exited (${code})`)));
+    return slot;
+  }
+
+  private onMessage(slot: Slot, m: FromWorker): void {
+    if (m.type === 'loaded' || m.type === 'load-failed') {
+      const tag = `${slot.id}:${m.key}`;
+      const waiter = this.loading.get(tag)?.waiting.get(slot.id);
+      this.loading.delete(tag);
+      this.hold(slot, -1);
+      if (m.type === 'loaded') waiter?.resolve(m);
+      else waiter?.reject(new Error(`loading ${this.models[m.key]?.file} failed: ${m.message}`));
+      return;
+    }
+    const job = slot.job;
+    slot.job = null;
+    if (m.type === 'result') job?.resolve(Object.fromEntries(Object.entries(m.outputs).map(([k, data]) => [k, { type: 'float32', data }])));
+    else job?.reject(new Error(`inference failed: ${m.message}`));
+    this.hold(slot, -1);
+    this.dispatch();
+  }
+
+  /** A worker that dies fails its run and is replaced, models and all, so the pool keeps its size. */
+  private onExit(slot: Slot, err: Error): void {
+    if (this.closed || this.slots[slot.id] !== slot) return;
+    slot.job?.reject(err);
+    slot.job = null;
+    for (const [tag, l] of this.loading) if (tag.startsWith(`${slot.id}:`)) { l.waiting.get(slot.id)?.reject(err); this.loading.delete(tag); }
+    void slot.worker.terminate();
+    const fresh = this.spawn(slot.id);
+    this.slots[slot.id] = fresh;
+    void Promise.all(this.models.map((_, key) => this.loadIn(fresh, key))).then(() => this.dispatch(), () => undefined);
+  }
+}

@@ -1,0 +1,11 @@
+/** Messages between the inference pool and its worker threads. */
+export type ToWorker =
+  | { type: 'load'; key: number; file: string; threads: number }
+  | { type: 'run'; id: number; key: number; input: Float32Array; dims: number[] }
+  | { type: 'close' };
+
+export type FromWorker =
+  | { type: 'loaded'; key: number; inputName: string; outputNames: string[]; inputShape: (number | string)[] }
+  | { type: 'load-failed'; key: number; message: string }
+  | { type: 'result'; id: number; outputs: Record<string, Float32Array> }
+  | { type: 'failed'; id: number; message: string };

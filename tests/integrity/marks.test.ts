@@ -3,7 +3,7 @@
 // database, and the marking process killed with SIGKILL again and again. On a real SQLite file and
 // on real PostgreSQL; every mark the service acknowledged must be in the database afterwards.
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import type { Running } from '../helpers/spawn.js';
 import { markedStudents, postgresDatabase, printed, seed, sqliteDatabase, worker, type TestDatabase } from './databases.js';
 
@@ -32,19 +32,29 @@ async function assertTransactionsAtomic(db: TestDatabase, procs: Running[]): Pro
 
 function integritySuite(name: string, open: () => Promise<TestDatabase>) {
   describe(name, () => {
-    const dbs: TestDatabase[] = [];
-    after(async () => { for (const db of dbs) await db.drop(); });
+    let db: TestDatabase;
+    /** Student ids not yet given to a test: each test marks its own, on one database seeded once. */
+    let free = { first: 0, last: 0 };
+    const take = (n: number) => {
+      const range = { first: free.first, last: free.first + n - 1 };
+      assert.ok(range.last <= free.last, 'enough students seeded');
+      free.first += n;
+      return range;
+    };
+    before(async () => {
+      db = await open();
+      free = await seed(db, 240 + MAX_ROUNDS * ROUND_SIZE + 100);
+    });
+    after(async () => db?.drop());
 
     test('marks beside committing and rolled-back transactions, from two processes: every acknowledged mark is stored', async () => {
-      const db = await open();
-      dbs.push(db);
-      const { first, last } = await seed(db, 300);
-      const split = first + 209;
-      const engineLike = worker(db, ['work', String(first), String(split)], 'a');
-      const second = worker(db, ['work', String(split + 1), String(last)], 'b');
+      const a = take(170);
+      const b = take(70);
+      const engineLike = worker(db, ['work', String(a.first), String(a.last)], 'a');
+      const second = worker(db, ['work', String(b.first), String(b.last)], 'b');
       assert.deepEqual(await Promise.all([engineLike.exited, second.exited]), [0, 0], `${engineLike.output()}\n${second.output()}`);
       const acked = [...printed(engineLike, 'ACK'), ...printed(second, 'ACK')];
-      assert.equal(acked.length, last - first + 1, `every student acknowledged once, none failed:\n${engineLike.output()}\n${second.output()}`);
+      assert.equal(acked.length, 240, `every student acknowledged once, none failed:\n${engineLike.output()}\n${second.output()}`);
       const stored = await markedStudents(db);
       assert.deepEqual(acked.filter((id) => !stored.has(id)), [], 'acknowledged marks missing from the database');
       assert.ok(printed(engineLike, 'TXRB').length > 0 && printed(engineLike, 'TXOK').length > 0, 'both kinds of transaction ran');
@@ -52,16 +62,14 @@ function integritySuite(name: string, open: () => Promise<TestDatabase>) {
     });
 
     test('SIGKILL of the marking process, round after round: zero acknowledged marks lost', async () => {
-      const db = await open();
-      dbs.push(db);
-      const { first, last } = await seed(db, MAX_ROUNDS * ROUND_SIZE + 100);
       // A second process writes all along, as the admin server or another engine would.
-      const second = worker(db, ['work', String(last - 99), String(last)], 'second');
+      const beside = take(100);
+      const second = worker(db, ['work', String(beside.first), String(beside.last)], 'second');
       const rounds: Running[] = [];
       let acked = 0;
       for (let r = 0; acked < MIN_ACKED && r < MAX_ROUNDS; r++) {
-        const from = first + r * ROUND_SIZE;
-        const p = worker(db, ['work', String(from), String(from + ROUND_SIZE - 1)], `r${r}`);
+        const round = take(ROUND_SIZE);
+        const p = worker(db, ['work', String(round.first), String(round.last)], `r${r}`);
         rounds.push(p);
         await untilPrinted(p, 'ACK', KILL_AFTER_ACKS);
         p.child.kill('SIGKILL');

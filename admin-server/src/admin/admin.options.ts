@@ -1,5 +1,5 @@
 import { presenceResource } from './resources/presence.resource.js';
-import type { AdminJSOptions } from 'adminjs';
+import type { AdminJSOptions, BrandingOptions } from 'adminjs';
 import type { MarksService } from '../services/marks.service.js';
 import { Components, componentLoader } from './component-loader.js';
 import type { AdminDeps } from './deps.js';
@@ -11,6 +11,8 @@ import { studentResource } from './resources/students.resource.js';
 import { userResource } from './resources/users.resource.js';
 
 export const ADMIN_ROOT = '/admin';
+/** The panel's own additions to AdminJS's styles (panel.css), served by app.ts. */
+export const PANEL_CSS_PATH = '/panel.css';
 
 export function adminOptions(deps: AdminDeps, marks: MarksService): AdminJSOptions {
   return {
@@ -18,7 +20,9 @@ export function adminOptions(deps: AdminDeps, marks: MarksService): AdminJSOptio
     loginPath: `${ADMIN_ROOT}/login`,
     logoutPath: `${ADMIN_ROOT}/logout`,
     componentLoader,
-    branding: { companyName: 'Face Attendance', withMadeWithLove: false, logo: false },
+    assets: { styles: [PANEL_CSS_PATH] },
+    // The sidebar stays beside the page from 1200 px (AdminJS hides it below 1324 px, so a 1280 px laptop lost it).
+    branding: { companyName: 'Face Attendance', withMadeWithLove: false, logo: false, theme: { breakpoints: ['577px', '769px', '1024px', '1200px'] } as NonNullable<BrandingOptions['theme']> },
     dashboard: { component: Components.Dashboard },
     pages: {
       reports: { component: Components.Reports, icon: 'BarChart2' },
@@ -34,9 +38,14 @@ export function adminOptions(deps: AdminDeps, marks: MarksService): AdminJSOptio
       translations: {
         en: {
           actions: {
-            deleteBiometrics: 'Delete biometric data', enrollPhotos: 'Enroll from photos', registerFace: 'Register face', recordConsent: 'Record consent', withdrawConsent: 'Withdraw consent', exportData: 'Export all data', liveView: 'Open live view', startDetection: 'Start detection',
+            show: 'Details', edit: 'Edit', delete: 'Delete', new: 'Add new', list: 'List', search: 'Search',
+            deleteBiometrics: 'Delete biometric data', enrollPhotos: 'Enroll from photos', registerFace: 'Register face', recordConsent: 'Record consent', withdrawConsent: 'Withdraw consent', exportData: 'Export all data', liveView: 'Live view', startDetection: 'Start detection',
             stopDetection: 'Stop detection', exportCsv: 'Export CSV', createKey: 'Create API key', revoke: 'Revoke key',
           },
+          // Per-resource words for the generic actions ("Add a student", not "Create new").
+          resources: Object.fromEntries(Object.entries({
+            Student: 'Add a student', ClassGroup: 'Add a class group', ClassSession: 'Add a lesson', Camera: 'Add a camera', User: 'Add a user', AttendanceLog: 'Add a mark by hand',
+          }).map(([id, add]) => [id, { actions: { new: add } }])),
           labels: { Student: 'Students', Camera: 'Cameras', User: 'Users', AttendanceLog: 'Attendance log', StudentPresence: 'Presence (first/last seen)', ClassSession: 'Timetable', ClassGroup: 'Class groups', ApiKey: 'API keys', AuditLog: 'Audit log', reports: 'Reports', account: 'My account', privacy: 'Privacy' },
           pages: { reports: 'Reports', account: 'My account', privacy: 'Privacy' },
           properties: {

@@ -21,3 +21,6 @@ export const Components = {
   ExportCsv: add('ExportCsv', 'export-csv.tsx'),
   CreateApiKey: add('CreateApiKey', 'create-api-key.tsx'),
 };
+
+// AdminJS's own header, replaced everywhere: titles that name the record, actions that never leave the screen.
+componentLoader.override('ActionHeader', path.join(dir, 'action-header.tsx'));

@@ -9,6 +9,9 @@ interface Data {
 }
 
 const COLORS: Record<string, string> = { present: '#12b76a', late: '#f79009', absent: '#d0d5dd', excused: '#7a5af8', running: '#12b76a', starting: '#2e90fa', reconnecting: '#f79009', failed: '#f04438', stopped: '#98a2b3' };
+/** Text colours readable on white (the chart colours are too light for words). */
+const STATUS_TEXT: Record<string, string> = { present: '#067647', late: '#b54708', absent: '#b42318', excused: '#5925dc' };
+const cellStyle: React.CSSProperties = { padding: '6px 10px', textAlign: 'left', whiteSpace: 'nowrap' };
 const card: React.CSSProperties = { background: '#fff', padding: 20, borderRadius: 6, boxShadow: '0 1px 3px rgba(0,0,0,.08)' };
 
 /** Attendance rate per school day: one bar per day, the height is the share of the roster that came. */
@@ -29,6 +32,7 @@ const RateChart: React.FC<{ days: Data['rateByDay'] }> = ({ days }) => {
           <g key={d.day}>
             <rect x={pad + i * bw + 2} y={h - bh} width={Math.max(bw - 4, 1)} height={bh} fill="#3040d6"><title>{`${d.day}: ${Math.round(d.rate * 100)}% (${d.marked}/${d.roster})`}</title></rect>
             {i % Math.ceil(days.length / 8) === 0 && <text x={pad + i * bw} y={h + 16} fontSize="10" fill="#667085">{d.day.slice(5)}</text>}
+            {bw >= 18 && bh > 14 && <text x={pad + i * bw + bw / 2} y={h - bh + 12} fontSize="9" fill="#fff" textAnchor="middle">{Math.round(d.rate * 100)}</text>}
           </g>
         );
       })}
@@ -47,6 +51,7 @@ const GroupChart: React.FC<{ groups: Data['todayByGroup'] }> = ({ groups }) => {
         const y = i * row + 4;
         return (
           <g key={g.id}>
+            <title>{`${g.name}: ${g.present} present, ${g.late} late, ${absent} not marked (of ${g.roster})`}</title>
             <text x={0} y={y + 16} fontSize="12">{g.name}</text>
             <rect x={label} y={y} width={g.present * scale} height={20} fill={COLORS.present} />
             <rect x={label + g.present * scale} y={y} width={g.late * scale} height={20} fill={COLORS.late} />
@@ -59,6 +64,20 @@ const GroupChart: React.FC<{ groups: Data['todayByGroup'] }> = ({ groups }) => {
   );
 };
 
+/** A new school sees what to do, in order, instead of empty charts. */
+const FirstSteps: React.FC = () => (
+  <section data-testid="first-steps" style={{ ...card, margin: 'clamp(8px, 3vw, 24px)', maxWidth: 720 }}>
+    <h2 style={{ marginBottom: 12 }}>Getting started</h2>
+    <ol style={{ paddingLeft: 20, lineHeight: 1.8 }}>
+      <li><a href="/admin/resources/ClassGroup/actions/new">Add a class group</a> (and its teacher).</li>
+      <li><a href="/admin/resources/Student/actions/new">Add the students</a> of that class.</li>
+      <li>On each student: <strong>More actions → Record consent</strong> (who gave it, how, which policy).</li>
+      <li>On each student: <strong>Register face</strong> (a short live check at a camera), or More actions → Enroll from photos.</li>
+      <li><a href="/admin/resources/Camera/actions/new">Add a camera</a> and its lessons in the <a href="/admin/resources/ClassSession">Timetable</a>, then open its <strong>Live view</strong>.</li>
+    </ol>
+  </section>
+);
+
 const Dashboard: React.FC = () => {
   const [data, setData] = useState<Data | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -67,13 +86,17 @@ const Dashboard: React.FC = () => {
   }, []);
   if (error) return <p role="alert" style={{ padding: 24 }}>{error}</p>;
   if (!data) return <p style={{ padding: 24 }}>Loading…</p>;
+  if (data.todayByGroup.length === 0 && data.recent.length === 0) return <FirstSteps />;
   return (
-    <div data-testid="dashboard" style={{ padding: 24, display: 'grid', gap: 20, gridTemplateColumns: 'repeat(auto-fit, minmax(420px, 1fr))' }}>
+    <div data-testid="dashboard" style={{ padding: 'clamp(8px, 3vw, 24px)', display: 'grid', gap: 20, gridTemplateColumns: 'repeat(auto-fit, minmax(min(420px, 100%), 1fr))' }}>
       <section style={card}><h2 style={{ marginBottom: 12 }}>Attendance rate, last 4 weeks</h2><RateChart days={data.rateByDay} /></section>
       <section style={card}>
         <h2 style={{ marginBottom: 12 }}>Today ({data.today}) by class group</h2>
         <GroupChart groups={data.todayByGroup} />
-        <p style={{ fontSize: 12, color: '#667085' }}><span style={{ color: COLORS.present }}>■</span> present <span style={{ color: COLORS.late }}>■</span> late <span style={{ color: '#98a2b3' }}>■</span> not marked</p>
+        <p data-testid="legend" style={{ fontSize: 12, color: '#667085' }}>
+          <span style={{ color: COLORS.present }}>■</span> present <span style={{ color: COLORS.late }}>■</span> late{' '}
+          <span style={{ color: COLORS.absent }}>■</span> not marked (absent or excused; see Reports){' '}— hover a bar for its numbers
+        </p>
       </section>
       <section style={card} data-testid="cameras">
         <h2 style={{ marginBottom: 12 }}>Cameras</h2>
@@ -89,16 +112,20 @@ const Dashboard: React.FC = () => {
       </section>
       <section style={card}>
         <h2 style={{ marginBottom: 12 }}>Recent marks</h2>
-        <table data-testid="recent" style={{ width: '100%', fontSize: 13, borderCollapse: 'collapse' }}>
-          <tbody>
-            {data.recent.map((r, i) => (
-              <tr key={i} style={{ borderBottom: '1px solid #eaecf0' }}>
-                <td>{new Date(r.at).toLocaleString()}</td><td>{r.student}</td><td>{r.classGroup}</td>
-                <td style={{ color: COLORS[r.status] }}>{r.status}</td><td>{r.source}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <div style={{ overflowX: 'auto' }}>
+          <table data-testid="recent" style={{ width: '100%', fontSize: 13, borderCollapse: 'collapse' }}>
+            <thead><tr>{['When', 'Student', 'Class', 'Status', 'How'].map((h) => <th key={h} style={{ ...cellStyle, color: '#667085', fontWeight: 600 }}>{h}</th>)}</tr></thead>
+            <tbody>
+              {data.recent.map((r, i) => (
+                <tr key={i} style={{ borderBottom: '1px solid #eaecf0' }}>
+                  <td style={cellStyle}>{new Date(r.at).toLocaleString()}</td><td style={cellStyle}>{r.student}</td><td style={cellStyle}>{r.classGroup ?? '–'}</td>
+                  <td style={{ ...cellStyle, color: STATUS_TEXT[r.status] ?? undefined, fontWeight: 600 }}>{r.status}</td><td style={cellStyle}>{r.source}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        {data.recent.length === 0 && <p>No marks yet.</p>}
       </section>
     </div>
   );

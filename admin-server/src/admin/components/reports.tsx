@@ -44,14 +44,14 @@ const Reports: React.FC = () => {
   const single = report?.days.length === 1 ? report.days[0] : null;
 
   return (
-    <div style={{ padding: 24 }}>
-      <form onSubmit={showGroup} style={box} data-testid="report-form">
+    <div style={{ padding: 'clamp(8px, 3vw, 24px)' }}>
+      <form onSubmit={showGroup} style={{ ...box, display: 'flex', flexWrap: 'wrap', gap: 12, alignItems: 'end' }} data-testid="report-form">
         <label>Class group <select name="group" value={q.group} onChange={(e) => setQ({ ...q, group: e.target.value })}>
           {opts.groups.map((g) => <option key={g.id} value={g.id}>{g.name}</option>)}
-        </select></label>{' '}
-        <label>From <input type="date" name="from" value={q.from} onChange={(e) => setQ({ ...q, from: e.target.value })} /></label>{' '}
-        <label>To <input type="date" name="to" value={q.to} onChange={(e) => setQ({ ...q, to: e.target.value })} /></label>{' '}
-        <button type="submit" data-testid="show-report">Show</button>{' '}
+        </select></label>
+        <label>From <input type="date" name="from" value={q.from} onChange={(e) => setQ({ ...q, from: e.target.value })} /></label>
+        <label>To <input type="date" name="to" value={q.to} onChange={(e) => setQ({ ...q, to: e.target.value })} /></label>
+        <button type="submit" data-testid="show-report">Show</button>
         <a data-testid="export-link" href={`/api/attendance/export.csv?classGroupId=${q.group}&${range}`} download>Export CSV</a>
       </form>
       {error && <p role="alert" style={{ color: '#b42318' }}>{error}</p>}
@@ -59,6 +59,8 @@ const Reports: React.FC = () => {
         <section style={box} data-testid="report">
           <h2 style={{ marginBottom: 12 }}>{report.group.name}, {q.from}{q.to !== q.from ? ` to ${q.to}` : ''}</h2>
           {report.days.length === 0 && <p>No school days in this period (see the timetable).</p>}
+          {/* On a phone a long day of lessons scrolls sideways inside its box; the page itself never does. */}
+          <div style={{ overflowX: 'auto' }}>
           <table style={{ borderCollapse: 'collapse', width: '100%' }}>
             <thead><tr>
               <th style={cell}>Student</th><th style={cell}>Roll</th>
@@ -76,6 +78,7 @@ const Reports: React.FC = () => {
               ))}
             </tbody>
           </table>
+          </div>
           {single && <p data-testid="report-totals" style={{ marginTop: 12 }}>Present {single.totals.present} · Late {single.totals.late} · Absent {single.totals.absent} · Excused {single.totals.excused}</p>}
         </section>
       )}

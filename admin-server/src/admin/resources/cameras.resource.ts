@@ -1,10 +1,21 @@
-import type { ActionContext, ActionRequest, ActionResponse, RecordJSON, ResourceWithOptions } from 'adminjs';
+import { ValidationError, type ActionContext, type ActionRequest, type ActionResponse, type RecordJSON, type ResourceWithOptions } from 'adminjs';
 import { AppError, Camera, redactUrl } from '@attendance/shared';
 import { postOnly } from '../actions/run-action.js';
 import { Components } from '../component-loader.js';
 import type { AdminDeps } from '../deps.js';
 import { ScopedResource } from '../scoped-resource.js';
 import { allowed, standardActions, userOf } from './common.js';
+
+/** The source forms the engine opens (its parseSource): anything else is refused with a sentence, not saved to fail later. */
+const CAMERA_SOURCE = /^((rtsps?|https?):\/\/[^\s/?#]+\S*|usb:\d{1,2}|file:\S+)$/i;
+
+async function checkSource(request: ActionRequest): Promise<ActionRequest> {
+  const source = (request.payload as Record<string, unknown> | undefined)?.source;
+  if (request.method === 'post' && source !== undefined && !CAMERA_SOURCE.test(String(source).trim())) {
+    throw new ValidationError({ source: { message: 'Not a camera address. Use rtsp://user:password@camera-address/path (or http:// or https://), usb:0 for a camera plugged into the server, or file:/path/video.mp4.' } });
+  }
+  return request;
+}
 
 /** Cameras with their live status (the engine writes it); teachers see and drive their rooms' cameras. */
 export function cameraResource(deps: AdminDeps): ResourceWithOptions {
@@ -48,10 +59,12 @@ export function cameraResource(deps: AdminDeps): ResourceWithOptions {
       },
       actions: {
         ...standardActions('Camera'),
+        new: { isAccessible: allowed('Camera', 'new'), before: checkSource },
+        edit: { isAccessible: allowed('Camera', 'edit'), before: checkSource },
         list: { isAccessible: allowed('Camera', 'list'), after: withLiveState },
         show: { isAccessible: allowed('Camera', 'show'), after: withLiveState },
         liveView: {
-          actionType: 'record', icon: 'Monitor', component: Components.LiveView,
+          actionType: 'record', icon: 'Monitor', component: Components.LiveView, custom: { primary: true },
           isAccessible: allowed('Camera', 'liveView'),
           handler: async (_request, _response, context) => ({ record: context.record!.toJSON(context.currentAdmin) }),
         },

@@ -32,6 +32,17 @@ export function restrictFilter(filter: Filter, key: string, ids: number[] | null
 
 export const groupScoped = (key: string) => (filter: Filter, user: AdminUser) => restrictFilter(filter, key, groupScope(user));
 
+/**
+ * A "new" form leaves an unticked box out of its POST, so the column's default won: an unticked "Active"
+ * made an active student. What the form showed is what is saved.
+ */
+export const uncheckedIsFalse = (...keys: string[]) => async (request: ActionRequest): Promise<ActionRequest> => {
+  if (request.method !== 'post') return request;
+  const payload: Record<string, unknown> = { ...(request.payload ?? {}) };
+  for (const k of keys) if (payload[k] === undefined || payload[k] === '') payload[k] = false;
+  return { ...request, payload };
+};
+
 /** The POST body of a form action; AdminJS sends every value as a string. */
 export function payloadOf(request: ActionRequest): Record<string, unknown> {
   return (request.payload ?? {}) as Record<string, unknown>;

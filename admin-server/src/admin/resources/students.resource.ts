@@ -4,7 +4,7 @@ import { Components } from '../component-loader.js';
 import type { AdminDeps } from '../deps.js';
 import { postOnly } from '../actions/run-action.js';
 import { ScopedResource } from '../scoped-resource.js';
-import { allowed, auditActor, groupScoped, standardActions, userOf } from './common.js';
+import { allowed, auditActor, groupScoped, standardActions, uncheckedIsFalse, userOf } from './common.js';
 
 
 /** Adds the enrolment status (template count and poses) to listed and shown students. */
@@ -42,6 +42,7 @@ export function studentResource(deps: AdminDeps): ResourceWithOptions {
       },
       actions: {
         ...standardActions('Student'),
+        new: { isAccessible: allowed('Student', 'new'), before: uncheckedIsFalse('active') },
         list: { isAccessible: allowed('Student', 'list'), after },
         show: { isAccessible: allowed('Student', 'show'), after },
         delete: {
@@ -109,8 +110,9 @@ export function studentResource(deps: AdminDeps): ResourceWithOptions {
         registerFace: {
           actionType: 'record',
           icon: 'UserCheck',
-          showInDrawer: true,
           component: Components.RegisterFace,
+          // The main thing staff come to a student for: a button of its own, not in the "More actions" menu.
+          custom: { primary: true },
           isAccessible: allowed('Student', 'registerFace'),
           handler: async (_request, _response, context) => ({ record: context.record!.toJSON(context.currentAdmin) }),
         },

@@ -1,4 +1,6 @@
 import crypto from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import AdminJSExpress from '@adminjs/express';
 import AdminJS from 'adminjs';
 import express, { type Express } from 'express';
@@ -6,7 +8,7 @@ import session from 'express-session';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { LoginLimiter, RateLimitedError, type Config } from '@attendance/shared';
-import { ADMIN_ROOT, adminOptions } from './admin/admin.options.js';
+import { ADMIN_ROOT, PANEL_CSS_PATH, adminOptions } from './admin/admin.options.js';
 import { makeAuthenticate, refreshSessionUser } from './admin/auth.js';
 import type { AdminDeps } from './admin/deps.js';
 import { clearStaleBundle } from './admin/bundle.js';
@@ -24,6 +26,8 @@ import { sameSiteWrites } from './routes/csrf.js';
 import { localFonts } from './routes/local-fonts.js';
 import { clientIp, errorHandler } from './routes/http.js';
 import { livenessRoutes } from './routes/liveness.routes.js';
+import { ENGINE_PROXY_PATH, engineProxy } from './routes/engine-proxy.js';
+import { redirectToHttps } from './server.js';
 import { engineTokenFor, sessionApiRoutes } from './routes/session-api.routes.js';
 import { sisRoutes } from './routes/sis.routes.js';
 
@@ -66,6 +70,11 @@ export function createAdminApp({ config, dataSource: ds, redis, queue, engine, c
   app.set('trust proxy', config.TRUST_PROXY.trim() ? config.TRUST_PROXY : false);
   app.use(localFonts());
   app.get('/health', (_req, res) => { res.json({ status: 'ok', database: ds.isInitialized, redis: redis.status }); });
+  if (config.TLS_SELF_SIGNED || config.TLS_CERT_FILE) app.use(redirectToHttps(config.HTTPS_PORT));
+  app.get('/', (_req, res) => { res.redirect(ADMIN_ROOT); });
+  app.get(PANEL_CSS_PATH, (_req, res) => { res.type('css').sendFile(path.join(path.dirname(fileURLToPath(import.meta.url)), 'admin', 'panel.css')); });
+  // Before the session: the engine authenticates its own tokens, and a video stream must not hold a session.
+  app.use(ENGINE_PROXY_PATH, engineProxy(config.ENGINE_URL));
 
   // One session for AdminJS and the panel's JSON routes, kept in Redis so it survives restarts.
   const cookieSecret = crypto.createHmac('sha256', config.JWT_SECRET).update('admin-session-cookie').digest('hex');

@@ -7,6 +7,8 @@ import { createAdminApp, retentionFor } from './app.js';
 import { startRetentionSchedule } from './services/retention.schedule.js';
 import { startBackupSchedule } from './services/backup.schedule.js';
 import { EngineClient } from './services/engine-client.js';
+import { createAdminServers } from './server.js';
+import { loadTls } from './tls.js';
 
 const log = createLogger('admin-server');
 // A stray rejection must not take the panel down: log it and keep serving.
@@ -24,11 +26,20 @@ const retention = retentionFor(config, dataSource, queue);
 const stopRetention = await startRetentionSchedule(config, retention, log);
 const stopBackups = await startBackupSchedule(config, log);
 const app = createAdminApp({ config, dataSource, redis, queue, engine, retention });
-const server = app.listen(config.ADMIN_PORT, config.BIND_HOST, () => log.info({ host: config.BIND_HOST, port: config.ADMIN_PORT }, 'admin-server listening'));
+const tlsFiles = loadTls(config);
+const servers = createAdminServers(app, config, tlsFiles);
+servers.plain.listen(config.ADMIN_PORT, config.BIND_HOST, () => log.info({ host: config.BIND_HOST, port: config.ADMIN_PORT }, 'admin-server listening'));
+if (servers.secure) {
+  const urls = (tlsFiles!.names.length ? tlsFiles!.names : [config.BIND_HOST]).map((n) => `https://${n.includes(':') ? `[${n}]` : n}:${config.HTTPS_PORT}/admin`);
+  servers.secure.listen(config.HTTPS_PORT, config.BIND_HOST, () => log.info({ urls, certificate: tlsFiles!.certFile }, 'admin panel on HTTPS (for the school network: cameras need it)'));
+} else if (!['127.0.0.1', 'localhost', '::1'].includes(config.BIND_HOST)) {
+  log.warn('the panel is on the network over plain HTTP: browsers on other machines will refuse the camera (face registration, laptop camera). Set TLS_SELF_SIGNED=true, or TLS_CERT_FILE and TLS_KEY_FILE (see the README, "On the school network").');
+}
 
 async function shutdown(signal: string): Promise<void> {
   log.info({ signal }, 'admin-server stopping');
-  server.close();
+  servers.plain.close();
+  servers.secure?.close();
   await stopRetention();
   await stopBackups();
   await queue.close();

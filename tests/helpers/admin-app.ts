@@ -1,5 +1,4 @@
 import './admin-env.js';
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Queue } from 'bullmq';
@@ -7,6 +6,8 @@ import { Redis } from 'ioredis';
 import { QUEUES, loadConfig, openDatabase, type Config } from '@attendance/shared';
 import { createAdminApp } from '../../admin-server/src/app.js';
 import { EngineClient } from '../../admin-server/src/services/engine-client.js';
+import { createAdminServers } from '../../admin-server/src/server.js';
+import { loadTls } from '../../admin-server/src/tls.js';
 import { freePort } from './spawn.js';
 
 export interface AdminUnderTest {
@@ -20,24 +21,34 @@ export interface AdminUnderTest {
   stop: () => Promise<void>;
 }
 
-/** The admin app in this process, on a fresh SQLite file, the test Redis and a free port. */
-export async function startAdminApp(name: string, opts: { engineUrl?: string; clock?: () => Date } = {}): Promise<AdminUnderTest> {
+/**
+ * The admin app in this process, on a fresh SQLite file, the test Redis and a free port; `env` adds settings
+ * (e.g. TLS_SELF_SIGNED and HTTPS_PORT for the HTTPS panel, which then also listens on HTTPS_PORT).
+ */
+export async function startAdminApp(name: string, opts: { engineUrl?: string; clock?: () => Date; env?: NodeJS.ProcessEnv } = {}): Promise<AdminUnderTest> {
   const tmp = process.env.TEST_TMP_DIR;
   if (!tmp || !process.env.REDIS_URL) throw new Error('run through `npm test -- admin` (needs TEST_TMP_DIR and REDIS_URL)');
-  const config = loadConfig({ ...process.env, NODE_ENV: 'test', SQLITE_FILE: path.join(tmp, `${name}-${process.pid}.sqlite`), SCHOOL_TIMEZONE: 'UTC', ENGINE_URL: opts.engineUrl ?? `http://127.0.0.1:${await freePort()}` });
+  const config = loadConfig({ ...process.env, NODE_ENV: 'test', SQLITE_FILE: path.join(tmp, `${name}-${process.pid}.sqlite`), SCHOOL_TIMEZONE: 'UTC', ENGINE_URL: opts.engineUrl ?? `http://127.0.0.1:${await freePort()}`, ...opts.env });
+  const tlsFiles = loadTls(config);
   const { dataSource: ds } = await openDatabase(config);
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   const queue = new Queue(QUEUES.gallery, { connection: redis, prefix: `test-${name}-${process.pid}` });
   const engine = new EngineClient({ baseUrl: config.ENGINE_URL, timeoutMs: 3000 });
-  let server: http.Server | undefined;
+  let servers: ReturnType<typeof createAdminServers> | undefined;
   let port = 0;
   const listen = async () => {
     const app = createAdminApp({ config, dataSource: ds, redis, queue, engine, clock: opts.clock, redisPrefix: `test-${name}-${process.pid}:` });
-    server = http.createServer(app);
-    await new Promise<void>((r) => server!.listen(port, '127.0.0.1', r));
-    port = (server.address() as AddressInfo).port;
+    servers = createAdminServers(app, config, tlsFiles);
+    await new Promise<void>((r) => servers!.plain.listen(port, '127.0.0.1', r));
+    port = (servers.plain.address() as AddressInfo).port;
+    if (servers.secure) await new Promise<void>((r) => servers!.secure!.listen(config.HTTPS_PORT, '127.0.0.1', r));
   };
-  const close = () => new Promise<void>((r) => { server?.closeAllConnections(); server?.close(() => r()); });
+  const closeOne = (server: import('node:http').Server | null | undefined) => new Promise<void>((r) => {
+    if (!server) return r();
+    server.closeAllConnections();
+    server.close(() => r());
+  });
+  const close = async () => { await closeOne(servers?.plain); await closeOne(servers?.secure); };
   await listen();
   return {
     url: `http://127.0.0.1:${port}`, config, ds, redis, queue,

@@ -18,12 +18,14 @@ export async function launchChromium(extraArgs: string[] = []): Promise<{ browse
 }
 
 /**
- * A browser context for the local server only. AdminJS's page asks Google Fonts for its typeface;
- * offline that request would hang the page's load event, so anything not on the loopback fails at once.
+ * A browser context for the local server only (the loopback, or the test's own host name mapped to it).
+ * AdminJS's page asks Google Fonts for its typeface; offline that request would hang the page's load
+ * event, so anything else fails at once.
  */
 export async function localContext(browser: Browser, baseUrl: string): Promise<BrowserContext> {
   const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1440, height: 900 }, acceptDownloads: true });
-  await context.route((url) => url.hostname !== '127.0.0.1' && url.hostname !== 'localhost', (route) => route.abort());
+  const own = new Set(['127.0.0.1', 'localhost', new URL(baseUrl).hostname]);
+  await context.route((url) => !own.has(url.hostname), (route) => route.abort());
   return context;
 }
 
@@ -38,6 +40,12 @@ export async function loginAs(browser: Browser, baseUrl: string, username: strin
   await page.close();
   return context;
 }
+
+/**
+ * Chromium arguments that make `host` a school-network name for the loopback, and accept the panel's
+ * generated (self-signed) certificate, as a school device would after trusting it once.
+ */
+export const schoolHost = (host: string) => [`--host-resolver-rules=MAP ${host} 127.0.0.1`, '--ignore-certificate-errors'];
 
 /** Chromium arguments for a fake webcam playing `y4m` (getUserMedia needs no permission prompt). */
 export const fakeWebcam = (y4m: string) => ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${y4m}`];

@@ -15,13 +15,14 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 
 export interface LivenessStack { admin: AdminUnderTest; engineUrl: string; engine: Running; engineEnv: NodeJS.ProcessEnv; stop(): Promise<void> }
 
-export async function startLivenessStack(engineEnv: NodeJS.ProcessEnv = {}): Promise<LivenessStack> {
+/** `adminEnv` adds admin-server settings (e.g. the HTTPS panel's TLS_SELF_SIGNED and HTTPS_PORT). */
+export async function startLivenessStack(engineEnv: NodeJS.ProcessEnv = {}, adminEnv: NodeJS.ProcessEnv = {}): Promise<LivenessStack> {
   // Both servers read these from the environment; without them each would generate its own.
   process.env.JWT_SECRET ??= crypto.randomBytes(32).toString('hex');
   process.env.TEMPLATE_ENCRYPTION_KEY ??= crypto.randomBytes(32).toString('base64');
   const enginePort = await freePort();
   const engineUrl = `http://127.0.0.1:${enginePort}`;
-  const admin = await startAdminApp('liveness', { engineUrl });
+  const admin = await startAdminApp('liveness', { engineUrl, env: adminEnv });
   try {
     const env = await prepareDatabase({ SQLITE_FILE: admin.config.sqliteFile, ENGINE_PORT: String(enginePort), CORS_ORIGINS: admin.url, ...engineEnv });
     const engine = run(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'ai-engine/src/main.ts')], { cwd: ROOT, env });

@@ -26,10 +26,18 @@ async function openModal(video: string, studentId: number) {
   return { browser, page, modal: page.frameLocator('[data-testid=register-face-frame]') };
 }
 
-/** Runs the modal until it reports a failure; returns its message and the center step's state. */
-async function failedRegistration(video: string, studentId: number): Promise<{ text: string; centerState: string | null }> {
+/**
+ * Runs the modal until it reports a failure; returns its message and the center step's state. With
+ * `stuckAt`, first checks what the student sees while turning: the countdown, the arrow, the Cancel button.
+ */
+async function failedRegistration(video: string, studentId: number, stuckAt?: 'left'): Promise<{ text: string; centerState: string | null }> {
   const { browser, modal } = await openModal(video, studentId);
   try {
+    if (stuckAt) {
+      await modal.getByTestId('countdown').filter({ hasText: /^\d+ s left$/ }).waitFor({ timeout: 30_000 });
+      await modal.locator(`#arrow[data-side=${stuckAt}]:not([hidden])`).waitFor({ timeout: 30_000 });
+      assert.ok(await modal.locator('#cancel').isVisible(), 'Cancel while the check runs');
+    }
     const result = modal.locator('#result[data-outcome=failed]');
     await result.waitFor({ timeout: 40_000 });
     return { text: await result.innerText(), centerState: await modal.locator('li[data-step=center]').getAttribute('data-state') };
@@ -66,7 +74,7 @@ describe('Register face (browser, fake webcam)', { skip: !facesAvailable && `fac
     assert.equal(res.status, 200);
     const body = await res.json() as { token: string; engine_url: string; expires_in: number };
     const claims = await verifyToken({ secret: stack.admin.config.JWT_SECRET, issuer: stack.admin.config.JWT_ISSUER }, body.token, 'engine');
-    assert.deepEqual([claims.scope, claims.studentId, claims.username, body.engine_url], ['liveness', id, 'staff', stack.engineUrl]);
+    assert.deepEqual([claims.scope, claims.studentId, claims.username, body.engine_url], ['liveness', id, 'staff', '/engine']);
     assert.ok(claims.exp - Math.floor(Date.now() / 1000) <= 300);
     assert.equal(await stack.admin.ds.getRepository(AuditLog).countBy({ action: 'liveness.token_issued', entityId: String(id) }), 1);
   });
@@ -90,7 +98,7 @@ describe('Register face (browser, fake webcam)', { skip: !facesAvailable && `fac
   });
 
   test('a still photo never completes the turns, and the modal says why', async () => {
-    const { text, centerState } = await failedRegistration(videos.still, await newStudent('Still Photo', 'LV-002'));
+    const { text, centerState } = await failedRegistration(videos.still, await newStudent('Still Photo', 'LV-002'), 'left');
     assert.match(text, /did not see you turn left in time/);
     assert.equal(centerState, 'done');
   });

@@ -52,15 +52,20 @@ const GREEN = new cv.Vec3(80, 200, 60);
 const AMBER = new cv.Vec3(0, 190, 255);
 const RED = new cv.Vec3(40, 40, 230);
 
-/** Boxes with name and similarity, "unknown" or "spoof", drawn on a copy of the frame, as JPEG. */
+/**
+ * Boxes drawn on a copy of the frame, as JPEG: green for a recognised student, amber with "unknown" or
+ * "low quality", red with "spoof". Students' names are not drawn here: OpenCV's fonts have no accents
+ * or non-Latin letters ("Ana López" came out as "Ana L??pez"). The live page writes them over the picture
+ * from the `camera/<id>/detections` events, in the browser's fonts.
+ */
 export function renderPreview(image: Mat, faces: readonly AnalyzedFace[]): Buffer {
   const canvas = image.copy();
   for (const f of faces) {
     const [x, y, w, h] = f.box.map(Math.round);
     const color = f.verdict === 'matched' ? GREEN : f.verdict === 'spoof' ? RED : AMBER;
-    const label = f.verdict === 'matched' ? `${f.name ?? `#${f.studentId}`} ${(f.similarity ?? 0).toFixed(2)}`
-      : f.verdict === 'low_quality' ? 'low quality' : f.verdict;
     canvas.drawRectangle(new cv.Rect(x, y, w, h), color, 2);
+    if (f.verdict === 'matched') continue;
+    const label = f.verdict === 'low_quality' ? 'low quality' : f.verdict;
     canvas.putText(label, new cv.Point2(Math.max(0, x), Math.max(14, y - 6)), cv.FONT_HERSHEY_SIMPLEX, 0.5, color, 1);
   }
   const jpeg = cv.imencode('.jpg', canvas, [cv.IMWRITE_JPEG_QUALITY, 75]);

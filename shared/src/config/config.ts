@@ -42,8 +42,20 @@ const schema = z.object({
   ENGINE_PORT: port.default(8001),
   /** How the admin server reaches the engine (server to server). */
   ENGINE_URL: z.url().default('http://127.0.0.1:8001'),
-  /** How browsers reach the engine (liveness modal, live view); defaults to ENGINE_URL. */
-  PUBLIC_ENGINE_URL: z.url().optional(),
+  /**
+   * How browsers reach the engine (liveness modal, live view). Default `/engine`: through the admin server's
+   * own origin (it proxies the engine's browser routes), so one address and one certificate serve everything.
+   */
+  PUBLIC_ENGINE_URL: z.string().refine((v) => /^\/[^/]/.test(v) || URL.canParse(v), 'must be a URL or a path such as /engine').optional(),
+  /** HTTPS for the school network (browsers give pages camera access only over HTTPS): PEM files the school provides. */
+  TLS_CERT_FILE: z.string().min(1).optional(),
+  TLS_KEY_FILE: z.string().min(1).optional(),
+  /** Without those files: generate a self-signed certificate for this machine's names into DATA_DIR/tls once. */
+  TLS_SELF_SIGNED: bool.default(false),
+  /** Extra names or addresses the generated certificate covers (comma-separated), e.g. attendance.school.lan. */
+  TLS_HOSTNAMES: z.string().default(''),
+  /** Port of the HTTPS panel when TLS is on; ADMIN_PORT keeps serving plain HTTP to this machine. */
+  HTTPS_PORT: port.default(8443),
   /** Browser origins allowed to call the engine; comma-separated. Never `*` unless you mean it. */
   CORS_ORIGINS: z.string().default('http://127.0.0.1:8000,http://localhost:8000'),
   /** Reverse proxies whose X-Forwarded-For is believed (loopback, uniquelocal, IPs, CIDRs; comma-separated; empty = none): login limits count the real client. */
@@ -128,6 +140,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     templateKey: decodeKey(c.TEMPLATE_ENCRYPTION_KEY)!,
     oldTemplateKeys: c.TEMPLATE_OLD_KEYS ? parseKeyring(c.TEMPLATE_OLD_KEYS)! : new Map<string, Buffer>(),
     sqliteFile: c.SQLITE_FILE ?? path.join(c.DATA_DIR, 'attendance.sqlite'),
-    publicEngineUrl: c.PUBLIC_ENGINE_URL ?? c.ENGINE_URL,
+    publicEngineUrl: c.PUBLIC_ENGINE_URL ?? '/engine',
   });
 }

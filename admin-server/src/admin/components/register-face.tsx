@@ -3,8 +3,9 @@ import { useNavigate } from 'react-router-dom';
 import { useNotice, type ActionProps } from 'adminjs';
 
 /**
- * The liveness registration modal: the page at /liveness/register-face in a frame (camera, engine
- * WebSocket, hints). On success the drawer closes onto the student, whose poses now show.
+ * The liveness registration: the page at /liveness/register-face in a frame (camera, engine WebSocket,
+ * hints, countdown), on its own page titled with the student's name. Success or Cancel return to the
+ * student, whose poses then show.
  */
 const RegisterFace: React.FC<ActionProps> = ({ record, resource }) => {
   const addNotice = useNotice();
@@ -13,9 +14,10 @@ const RegisterFace: React.FC<ActionProps> = ({ record, resource }) => {
   useEffect(() => {
     const onMessage = (e: MessageEvent) => {
       const data = e.data as { type?: string; outcome?: string; text?: string } | null;
-      if (e.origin !== window.location.origin || data?.type !== 'liveness' || data.outcome !== 'passed') return;
-      addNotice({ message: data.text ?? 'Face registered', type: 'success' });
-      navigate(showUrl);
+      if (e.origin !== window.location.origin || data?.type !== 'liveness') return;
+      if (data.outcome === 'passed') addNotice({ message: data.text ?? 'Face registered', type: 'success' });
+      // Success or Cancel return to the student; a failure stays, with its reason and (where it helps) "Try again".
+      if (data.outcome === 'passed' || data.outcome === 'cancelled') navigate(showUrl);
     };
     window.addEventListener('message', onMessage);
     return () => window.removeEventListener('message', onMessage);

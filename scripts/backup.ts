@@ -2,12 +2,11 @@
 // servers run), the generated secrets (or a note that the key is kept elsewhere) and a manifest with
 // checksums, into BACKUP_DIR (default DATA_DIR/backups). PostgreSQL: the secrets part, plus the pg_dump line.
 import { parseArgs } from 'node:util';
-import { failTool, loadToolConfig, securePrivateDataDir, takeBackup } from '@attendance/shared';
+import { failTool, loadToolConfig, takeBackup } from '@attendance/shared';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { dir: { type: 'string' }, label: { type: 'string', default: 'manual' } } });
   const { config } = loadToolConfig();
-  securePrivateDataDir(config.DATA_DIR);
   const { dir, manifest } = await takeBackup({ ...config, BACKUP_DIR: values.dir ?? config.BACKUP_DIR }, { label: values.label });
   console.log(`[backup] ${dir}`);
   if (manifest.database.kind === 'sqlite') {

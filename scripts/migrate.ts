@@ -2,7 +2,7 @@
 // A database that already holds data is backed up first (BACKUP_DIR, label `pre-migrate`); a database
 // migrated by a newer version of this software is refused.
 import {
-  assertSchemaNotNewer, backupDirOf, ensureFirstAdmin, failTool, loadToolConfig, openDatabase, pruneBackups, securePrivateDataDir, takeBackup,
+  assertSchemaNotNewer, backupDirOf, ensureFirstAdmin, failTool, loadToolConfig, openDatabase, pruneBackups, takeBackup,
 } from '@attendance/shared';
 
 /** Pre-migration backups kept: each upgrade makes one. */
@@ -11,7 +11,6 @@ const say = (msg: string) => console.log(`[migrate] ${msg}`);
 
 async function main(): Promise<void> {
   const { config } = loadToolConfig();
-  securePrivateDataDir(config.DATA_DIR);
   const { dataSource } = await openDatabase(config, { migrate: false });
   try {
     await assertSchemaNotNewer(dataSource);

@@ -2,7 +2,7 @@
 // database's integrity and schema, and that the template key decrypts its templates) and only then puts
 // it in place. What it replaces is moved to DATA_DIR/before-restore-<time>/, never deleted.
 import fs from 'node:fs';
-import { failTool, loadToolConfig, restoreBackup, securePrivateDataDir, ToolError } from '@attendance/shared';
+import { failTool, loadToolConfig, restoreBackup, ToolError } from '@attendance/shared';
 
 /** Processes that have `file` open (Linux /proc; those of other users are not visible, and not needed: the servers run as us). */
 function processesHolding(file: string): string[] {
@@ -43,7 +43,6 @@ async function main(): Promise<void> {
   if (holders.length) {
     throw new ToolError(`the database is open in another process (${holders.join('; ')}): stop the servers first, then restore`);
   }
-  securePrivateDataDir(config.DATA_DIR);
   const r = await restoreBackup(config, dir);
   console.log(`[restore] restored ${dir} (taken ${r.manifest.createdAt}, version ${r.manifest.softwareVersion})`);
   console.log(`[restore] key checked: ${r.keysChecked ? `${r.keysChecked} template key id(s) decrypt` : 'no face templates in the backup'}`);

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { DeepPartial, EntityManager, EntityTarget, FindOptionsWhere, ObjectLiteral } from 'typeorm';
 import {
-  Camera, ClassGroup, ClassSession, FaceTemplate, REPO_ROOT, Student, User, assertSchemaCurrent, ensureFirstAdmin, failTool, generatePassword,
+  Camera, ClassGroup, ClassSession, FaceTemplate, REPO_ROOT, Student, User, assertSchemaNotNewer, ensureFirstAdmin, failTool, generatePassword,
   hashPassword, loadToolConfig, openDatabase, signToken, type Role,
 } from '@attendance/shared';
 import { EngineClient, EngineError } from '../admin-server/src/services/engine-client.js';
@@ -51,7 +51,9 @@ async function main(): Promise<void> {
   const engineUp = await engine.health();
   const { dataSource } = await openDatabase(config, { migrate: false });
   try {
-    await assertSchemaCurrent(dataSource); // the servers migrate (npm start); a tool never races them
+    // A fresh database is migrated here (seeding before the first start); a newer one is refused.
+    await assertSchemaNotNewer(dataSource);
+    await dataSource.runMigrations({ transaction: 'each' });
     const first = await ensureFirstAdmin(dataSource, config.ADMIN_PASSWORD);
     if (first.generatedPassword) say(`created user admin with password ${first.generatedPassword}  — shown once`);
     const admin = (await dataSource.getRepository(User).findOneBy({ role: 'admin', active: true }))!;

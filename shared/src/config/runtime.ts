@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { DataDirError } from '../data-dir.js';
+import { DataDirError, securePrivateDataDir } from '../data-dir.js';
 import { RestoreRefusedError } from '../backup/restore.js';
 import { SchemaVersionError } from '../db/pending.js';
 import { ConfigError } from '../errors.js';
@@ -45,6 +45,7 @@ export function readRuntimeFile(dataDir: string): RuntimeInfo | null {
 /**
  * The configuration of a command-line tool run beside the servers: the environment first, then the
  * running installation's runtime file (its private Redis, ports and engine URL), then the defaults.
+ * Also makes sure the data folder is private before the tool writes anything there (securePrivateDataDir).
  */
 export function loadToolConfig(opts: { needsRedis?: boolean; env?: NodeJS.ProcessEnv } = {}): { config: ToolConfig; runtime: RuntimeInfo | null } {
   const env = Object.fromEntries(Object.entries(opts.env ?? process.env).filter(([, v]) => v !== undefined && v !== ''));
@@ -58,6 +59,7 @@ export function loadToolConfig(opts: { needsRedis?: boolean; env?: NodeJS.Proces
   }
   // Tools that do not use Redis validate everything else; the placeholder never reaches them.
   const config = loadConfig({ ...merged, REDIS_URL: redisUrl ?? 'redis://unused.invalid' });
+  securePrivateDataDir(config.DATA_DIR);
   return { config: Object.freeze({ ...config, REDIS_URL: redisUrl }), runtime };
 }
 

@@ -98,6 +98,8 @@ export function createAdminApp({ config, dataSource: ds, redis, queue, engine, c
   }));
 
   app.use(livenessRoutes({ config, ds }));
+  // An unknown JSON route is a JSON 404, like every other answer under /api (not Express's HTML page).
+  app.use('/api', (req, res) => { res.status(404).json({ error: 'not_found', message: `no route ${req.method} ${req.baseUrl}${req.path}`.slice(0, 200) }); });
 
   // A refused login attempt (LoginLimiter) is a 429 with the login page, not AdminJS's generic error.
   app.post(`${ADMIN_ROOT}/login`, express.urlencoded({ extended: false, limit: '10kb' }), (req, res, next) => {

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
-import { And, Equal, type DataSource, type EntityTarget, type FindOperator } from 'typeorm';
-import { AttendanceLog, AuditLog, ApiKey, Camera, ClassGroup, ClassSession, Student, StudentPresence, User } from '@attendance/shared';
+import { And, Equal, type DataSource, type EntityMetadata, type EntityTarget, type FindOperator } from 'typeorm';
+import { AttendanceLog, AuditLog, ApiKey, Camera, ClassGroup, ClassSession, MAX_ID, Student, StudentPresence, User } from '@attendance/shared';
 import { can, isResourceId, NO_ROWS, rowScope, type AdminUser, type ResourceId } from '../admin/policy.js';
 
 const ENTITIES: Record<ResourceId, EntityTarget<object>> = {
@@ -53,6 +53,11 @@ export function adminGuard(ds: DataSource) {
     try {
       if (!resourceId || !isResourceId(resourceId) || !can(user, resourceId, action)) return forbid(`${action} ${rawResource}`);
       if (recordId && !(await inScope(ds, user, resourceId, decodeSafe(recordId) ?? ''))) return forbid(`${action} this ${resourceId}`);
+      const problem = badQuery(ds.getRepository(ENTITIES[resourceId]).metadata, req.query as Record<string, unknown>, recordId);
+      if (problem) {
+        res.status(400).json({ error: 'bad_request', message: problem });
+        return;
+      }
       next();
     } catch (err) {
       next(err);
@@ -71,4 +76,38 @@ function decodeSafe(s: string): string | null {
 /** The policy's spelling of an action named in any case (`DELETEBIOMETRICS` → `deleteBiometrics`). */
 function canonicalAction(lower: string, originalSegments: string[]): string {
   return originalSegments.find((seg) => seg.toLowerCase() === lower) ?? lower;
+}
+
+/** Filters that are not columns but that a resource handles itself (AttendanceLog's class filter). */
+const VIRTUAL_FILTERS = new Set(['classGroupId']);
+const INTEGER_TYPES = new Set(['integer', 'int', 'bigint', 'smallint', Number]);
+const DATE_TYPES = new Set(['date', 'datetime', 'timestamp', 'timestamptz', 'timestamp with time zone', Date]);
+
+/**
+ * What AdminJS and its TypeORM adapter would turn into a 500 (a page that is not a number, a filter on
+ * a column that does not exist, an id that is not one, `1e400` for an integer), refused as a 400 first.
+ */
+function badQuery(meta: EntityMetadata, query: Record<string, unknown>, recordId?: string): string | null {
+  const column = (name: string) => meta.columns.find((c) => c.propertyName === name);
+  const isId = (v: string) => /^\d{1,10}$/.test(v) && Number(v) >= 1 && Number(v) <= MAX_ID;
+  if (recordId !== undefined && !isId(decodeSafe(recordId) ?? '')) return 'the record id must be a positive integer';
+  for (const [key, raw] of Object.entries(query)) {
+    if (typeof raw !== 'string') return `${key} is given twice or malformed`;
+    if (key === 'page' && !/^\d{1,6}$/.test(raw)) return 'page must be a positive integer';
+    if (key === 'perPage' && !(/^\d{1,3}$/.test(raw) && Number(raw) >= 1 && Number(raw) <= 500)) return 'perPage must be 1 to 500';
+    if (key === 'direction' && raw !== 'asc' && raw !== 'desc') return 'direction is asc or desc';
+    if (key === 'sortBy' && !column(raw)) return `cannot sort by ${raw.slice(0, 40)}`;
+    if (key === 'recordIds' && !raw.split(',').every(isId)) return 'recordIds must be positive integers';
+    if (!key.startsWith('filters.')) continue;
+    const name = key.slice('filters.'.length).split('~~')[0];
+    const col = column(name);
+    if (!col) {
+      if (VIRTUAL_FILTERS.has(name) && (raw === '' || isId(raw))) continue;
+      return `cannot filter by ${name.slice(0, 40)}`;
+    }
+    if (raw === '') continue;
+    if (INTEGER_TYPES.has(col.type as string) && !isId(raw)) return `${name} must be a positive integer`;
+    if (DATE_TYPES.has(col.type as string) && Number.isNaN(Date.parse(raw))) return `${name} must be a date`;
+  }
+  return null;
 }

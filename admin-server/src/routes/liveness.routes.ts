@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Router } from 'express';
 import type { DataSource } from 'typeorm';
-import { BadRequestError, ForbiddenError, NotFoundError, Student, signToken, writeAudit, type Config } from '@attendance/shared';
+import { BadRequestError, ForbiddenError, NotFoundError, Student, parseId, signToken, writeAudit, type Config } from '@attendance/shared';
 import { can } from '../admin/policy.js';
 import { clientIp, handle, sessionUser } from './http.js';
 
@@ -23,8 +23,8 @@ export function livenessRoutes(d: { config: Config; ds: DataSource }): Router {
   r.post('/api/students/:id/liveness-token', handle(async (req, res) => {
     const user = sessionUser(req);
     if (!can(user, 'Student', 'registerFace')) throw new ForbiddenError();
-    const id = Number(req.params.id);
-    const student = Number.isInteger(id) ? await d.ds.getRepository(Student).findOneBy({ id }) : null;
+    const id = parseId(req.params.id, 'student id');
+    const student = await d.ds.getRepository(Student).findOneBy({ id });
     if (!student) throw new NotFoundError(`student ${req.params.id} not found`);
     if (!student.consentAt) throw new BadRequestError('record the biometric consent on the student first (consent date)');
     const token = await signToken(

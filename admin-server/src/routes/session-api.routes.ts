@@ -2,7 +2,7 @@ import express, { Router } from 'express';
 import type { DataSource } from 'typeorm';
 import {
   ApiKey, AttendanceLog, AuditLog, BadRequestError, ClassGroup, Consent, FaceTemplate, ForbiddenError, NotFoundError, Student, User,
-  UnauthorizedError, API_KEY_ROUTES, createApiKey, revokeApiKey, hashPassword, schoolDay, signToken, verifyPassword, writeAudit, type Config,
+  UnauthorizedError, API_KEY_ROUTES, createApiKey, parseId, revokeApiKey, hashPassword, schoolDay, signToken, verifyPassword, writeAudit, type Config,
 } from '@attendance/shared';
 import { can, groupScope, type AdminUser } from '../admin/policy.js';
 import { MIN_PASSWORD_LENGTH } from '../admin/resources/users.resource.js';
@@ -72,14 +72,14 @@ export function sessionApiRoutes(d: SessionApiDeps): Router {
 
   r.get('/reports/class-group/:id', handle(async (req, res) => {
     const from = day(req.query.from, today());
-    const { group, report } = await d.attendance.groupReport(Number(req.params.id), from, day(req.query.to, from), groupScope(sessionUser(req)));
+    const { group, report } = await d.attendance.groupReport(parseId(req.params.id, 'id'), from, day(req.query.to, from), groupScope(sessionUser(req)));
     res.json({ group: { id: group.id, name: group.name }, ...report });
   }));
 
   r.get('/reports/student/:id', handle(async (req, res) => {
     const to = day(req.query.to, today());
     const from = day(req.query.from, schoolDay(new Date(Date.parse(`${to}T12:00:00Z`) - 29 * 86_400_000), 'UTC'));
-    res.json(await d.attendance.studentHistory(Number(req.params.id), from, to, groupScope(sessionUser(req))));
+    res.json(await d.attendance.studentHistory(parseId(req.params.id, 'id'), from, to, groupScope(sessionUser(req))));
   }));
 
   r.get('/attendance/export.csv', handle(async (req, res) => {
@@ -110,7 +110,7 @@ export function sessionApiRoutes(d: SessionApiDeps): Router {
   r.get('/students/:id/export.json', handle(async (req, res) => {
     const user = sessionUser(req);
     if (!can(user, 'Student', 'exportData')) throw new ForbiddenError();
-    const id = Number(req.params.id);
+    const id = parseId(req.params.id, 'id');
     const student = await d.ds.getRepository(Student).findOne({ where: { id }, withDeleted: true });
     if (!student) throw new NotFoundError(`student ${id} not found`);
     const [consents, attendance, audit, templates] = await Promise.all([
@@ -132,7 +132,7 @@ export function sessionApiRoutes(d: SessionApiDeps): Router {
 
   r.post('/students/:id/enroll', express.json({ limit: ENROLL_BODY_LIMIT }), handle(async (req, res) => {
     const user = sessionUser(req);
-    const id = Number(req.params.id);
+    const id = parseId(req.params.id, 'id');
     const student = await d.ds.getRepository(Student).findOneBy({ id });
     if (!student) throw new NotFoundError(`student ${id} not found`);
     if (!can(user, 'Student', 'enrollPhotos')) throw new ForbiddenError();
@@ -157,7 +157,7 @@ export function sessionApiRoutes(d: SessionApiDeps): Router {
   r.post('/api-keys/:id/revoke', handle(async (req, res) => {
     const user = sessionUser(req);
     if (!can(user, 'ApiKey', 'revoke')) throw new ForbiddenError();
-    await revokeApiKey(d.ds, Number(req.params.id), { id: user.userId, name: user.email }, clientIp(req));
+    await revokeApiKey(d.ds, parseId(req.params.id, 'id'), { id: user.userId, name: user.email }, clientIp(req));
     res.json({ ok: true });
   }));
 

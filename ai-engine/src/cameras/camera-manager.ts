@@ -46,6 +46,8 @@ export interface CameraDeps {
 export class CameraManager {
   private readonly running = new Map<number, Running>();
   private readonly laptops = new Map<string, LaptopSession>();
+  /** Recently ended sessions, so a stop after the socket closed still answers (bounded). */
+  private readonly endedLaptops = new Map<string, LaptopSession>();
   private readonly statsTimer: NodeJS.Timeout;
   private readonly idleTimer: NodeJS.Timeout;
   private readonly laptopLimits: { max: number; perUser: number; idleMs: number };
@@ -148,10 +150,18 @@ export class CameraManager {
 
   laptop(id: string): LaptopSession | undefined { return this.laptops.get(id); }
 
+  /** A running or recently ended session (for its owner's stop request after the socket closed). */
+  laptopEvenEnded(id: string): LaptopSession | undefined { return this.laptops.get(id) ?? this.endedLaptops.get(id); }
+
   async stopLaptop(id: string): Promise<LaptopSession> {
     const s = this.laptops.get(id);
+    // Already ended (its socket closed, or idle): stopping it again answers with its final counters.
+    const ended = this.endedLaptops.get(id);
+    if (!s && ended) return ended;
     if (!s) throw new NotFoundError(`no laptop-camera session ${id}`);
     this.laptops.delete(id);
+    this.endedLaptops.set(id, s);
+    if (this.endedLaptops.size > 100) this.endedLaptops.delete(this.endedLaptops.keys().next().value!);
     s.close();
     await s.stats.flush();
     await this.deps.presence.flush();

@@ -5,10 +5,10 @@ import { auditActor, type Principal } from '../../../auth/auth.service.js';
 import type { CameraAccess } from '../../../cameras/camera-access.js';
 import type { CameraManager } from '../../../cameras/camera-manager.js';
 import type { LaptopSession } from '../../../cameras/laptop-session.js';
-import type { HttpRouter, RequestContext } from '../router.js';
+import { zId, type HttpRouter, type RequestContext } from '../router.js';
 
-const CameraBody = z.object({ camera_id: z.coerce.number().int().positive() });
-const LaptopStart = z.object({ camera_id: z.coerce.number().int().positive().nullish() });
+const CameraBody = z.object({ camera_id: zId() });
+const LaptopStart = z.object({ camera_id: zId().nullish() });
 const LaptopStop = z.object({ session: z.string().uuid() });
 
 /** Detection controls. A teacher may only drive cameras in rooms where a class they teach is scheduled. */
@@ -48,7 +48,7 @@ export function detectionRoutes(router: HttpRouter, cameras: CameraManager, acce
 
   router.post('/api/v1/detection/laptop-camera/stop', {}, async (ctx) => {
     const { session } = ctx.json(LaptopStop);
-    const s = cameras.laptop(session);
+    const s = cameras.laptopEvenEnded(session);
     if (s && !mayUse(ctx.principal, s)) throw new ForbiddenError('not your laptop-camera session');
     const stopped = laptopJson(await cameras.stopLaptop(session));
     await audit('detection.laptop_stopped', ctx, stopped.camera_id);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { BadRequestError, CONSENT_METHODS } from '@attendance/shared';
 import type { EnrollTarget, EnrollmentService } from '../../../enrollment/enroll.service.js';
 import { readMultipart } from '../body-forms.js';
-import type { HttpRouter, RequestContext } from '../router.js';
+import { zId, type HttpRouter, type RequestContext } from '../router.js';
 
 const MAX_PHOTOS = 10;
 
@@ -14,10 +14,10 @@ const ConsentBody = z.object({
 });
 
 const Target = z.object({
-  student_id: z.coerce.number().int().positive().optional(),
+  student_id: zId().optional(),
   name: z.string().trim().min(1).max(128).optional(),
   roll_number: z.string().trim().min(1).max(32).optional(),
-  class_group_id: z.coerce.number().int().positive().optional(),
+  class_group_id: zId().optional(),
   force: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).optional(),
   /** For a new student: the consent given for them (in multipart, a JSON string). */
   consent: z.preprocess((v) => (typeof v === 'string' ? safeJson(v) : v), ConsentBody).optional(),

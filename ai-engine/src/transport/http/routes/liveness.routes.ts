@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { LIVENESS_SCOPE, type LivenessService } from '../../../liveness/liveness.service.js';
 import { LIVENESS_STEPS } from '../../../liveness/liveness-session.js';
-import type { Access, HttpRouter } from '../router.js';
+import { zId, type Access, type HttpRouter } from '../router.js';
 
 /** Staff, or the student's own scoped token (the service checks that its studentId is the session's). */
 const ACCESS: Access = { roles: ['admin', 'staff'], scopes: [LIVENESS_SCOPE] };
 /** One webcam frame as base64 JPEG: 640×480 is about 50 kB. */
 const FRAME_BODY_LIMIT = 2 * 1024 * 1024;
 
-const CreateBody = z.object({ student_id: z.coerce.number().int().positive() });
+const CreateBody = z.object({ student_id: zId() });
 const SessionBody = z.object({ session_id: z.string().uuid() });
 const DetectBody = SessionBody.extend({
   /** The step the client shows; the engine judges against its own current step and says which that is. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { DataSource } from 'typeorm';
-import { BadRequestError, ForbiddenError, writeAudit } from '@attendance/shared';
+import { BadRequestError, ForbiddenError, parseId, writeAudit } from '@attendance/shared';
 import { auditActor, type Principal } from '../../../auth/auth.service.js';
 import type { CameraAccess } from '../../../cameras/camera-access.js';
 import type { RecognitionService, RecognizedFace } from '../../../recognition/recognize.service.js';
@@ -8,7 +8,6 @@ import { isRawImage, readMultipart } from '../body-forms.js';
 import type { HttpRouter, RequestContext } from '../router.js';
 
 const RecognizeJson = z.object({ image: z.string().min(1), camera_id: z.unknown().optional() });
-const MAX_ID = 2 ** 31 - 1;
 
 /**
  * Who may identify faces from an uploaded image: admin and staff (school-wide, for enrolment checks
@@ -17,12 +16,9 @@ const MAX_ID = 2 ** 31 - 1;
  */
 const ROLES = ['admin', 'staff'] as const;
 
-/** `camera_id` from the query, a form field or JSON: a positive integer, anything else is a 400. */
+/** `camera_id` from the query, a form field or JSON: a positive integer id (shared `parseId`), anything else a 400. */
 export function parseCameraId(raw: unknown): number | undefined {
-  if (raw === undefined || raw === null || raw === '') return undefined;
-  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d{1,10}$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
-  if (!Number.isSafeInteger(n) || n < 1 || n > MAX_ID) throw new BadRequestError('camera_id must be a positive integer');
-  return n;
+  return raw === undefined || raw === null || raw === '' ? undefined : parseId(raw, 'camera_id');
 }
 
 function imageOf(ctx: RequestContext): { image: Buffer | string; cameraId?: number } {

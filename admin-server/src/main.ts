@@ -2,7 +2,7 @@
 // engine client, then the Express app.
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { QUEUES, assertSchemaCurrent, createLogger, installSafetyNet, loadConfig, openDatabase, redisRequestOptions } from '@attendance/shared';
+import { QUEUES, assertSchemaCurrent, createLogger, installSafetyNet, loadConfig, logRedisErrors, openDatabase, redisRequestOptions } from '@attendance/shared';
 import { createAdminApp, retentionFor } from './app.js';
 import { startRetentionSchedule } from './services/retention.schedule.js';
 import { startBackupSchedule } from './services/backup.schedule.js';
@@ -18,6 +18,7 @@ const { dataSource } = await openDatabase(config, { migrate: false });
 await assertSchemaCurrent(dataSource);
 // Sessions, rate limits and gallery hints: a command fails within seconds while Redis is down, never hangs.
 const redis = new Redis(config.REDIS_URL, redisRequestOptions());
+logRedisErrors(redis, log, 'admin redis client');
 // The engines read gallery jobs under QUEUE_PREFIX: the producer must use the same one.
 const queue = new Queue(QUEUES.gallery, { connection: redis, prefix: config.QUEUE_PREFIX });
 const engine = new EngineClient({ baseUrl: config.ENGINE_URL });

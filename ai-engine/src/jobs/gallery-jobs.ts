@@ -1,6 +1,6 @@
 import { Queue, QueueEvents, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { QUEUES, jobId, redisOptions, redisRequestOptions, type GalleryJobName, type JobPayloads, type Logger } from '@attendance/shared';
+import { QUEUES, jobId, logRedisErrors, redisOptions, redisRequestOptions, type GalleryJobName, type JobPayloads, type Logger } from '@attendance/shared';
 import type { GalleryService } from '../matching/gallery.service.js';
 
 /** The safety net: every engine reads the database's gallery version this often, Redis or not. */
@@ -32,9 +32,9 @@ export class GalleryJobs {
   constructor(private readonly redisUrl: string, private readonly prefix: string, private readonly log: Logger) {
     // Producer and health probe share one request-path client: a command fails within seconds while Redis is down.
     this.probe = new Redis(redisUrl, redisRequestOptions());
-    this.probe.on('error', (err) => this.redisError('redis', err));
+    logRedisErrors(this.probe, log, 'engine redis client');
     this.queue = new Queue(QUEUES.gallery, { connection: this.probe, prefix });
-    this.queue.on('error', (err) => this.redisError('gallery queue', err));
+    logRedisErrors(this.queue, log, 'gallery queue');
   }
 
   /**
@@ -61,9 +61,9 @@ export class GalleryJobs {
       return { name: job.name };
     }, { connection: redisOptions(this.redisUrl), prefix: this.prefix, concurrency: 1 });
     this.worker.on('failed', (job, err) => this.log.warn({ jobId: job?.id, err }, 'gallery job failed; it will be retried'));
-    this.worker.on('error', (err) => this.redisError('gallery worker', err));
+    logRedisErrors(this.worker, this.log, 'gallery worker');
     this.events = new QueueEvents(QUEUES.gallery, { connection: redisOptions(this.redisUrl), prefix: this.prefix });
-    this.events.on('error', (err) => this.redisError('gallery events', err));
+    logRedisErrors(this.events, this.log, 'gallery events');
     this.events.on('completed', ({ jobId: id, returnvalue }) => {
       if (appliedHere.delete(id)) return;
       const r = (typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue) as { name?: string } | null;
@@ -107,13 +107,5 @@ export class GalleryJobs {
       if (!this.syncFailing) this.log.error({ err }, 'gallery sync failed; retrying every poll');
       this.syncFailing = true;
     });
-  }
-
-  private lastRedisLog = 0;
-  /** Redis errors repeat on every reconnect attempt: one line a minute is enough. */
-  private redisError(what: string, err: Error): void {
-    if (Date.now() - this.lastRedisLog < 60_000) return;
-    this.lastRedisLog = Date.now();
-    this.log.warn({ err: err.message }, `${what}: Redis unreachable; gallery changes still arrive from the database`);
   }
 }

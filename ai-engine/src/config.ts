@@ -1,4 +1,3 @@
-import os from 'node:os';
 import { z } from 'zod';
 import { ConfigError, loadConfig, type Config } from '@attendance/shared';
 
@@ -9,16 +8,6 @@ import { ConfigError, loadConfig, type Config } from '@attendance/shared';
 const schema = z.object({
   /** ONNX Runtime intra-op threads per model. 1 was fastest for these small models on 2 cores. */
   VISION_THREADS: z.coerce.number().int().min(1).max(64).default(1),
-  /**
-   * Inference worker threads: the models run there, off the server thread, one run per worker at a time.
-   * Default: one per core (2 on the reference machine). 0 runs them on the server thread (debugging only).
-   */
-  VISION_WORKERS: z.coerce.number().int().min(0).max(64).default(Math.min(8, os.availableParallelism())),
-  /**
-   * Images from requests (recognize, enrol, liveness) that may wait for an analysis slot; beyond this the
-   * engine answers 503 with Retry-After instead of holding more decoded images in memory.
-   */
-  VISION_MAX_QUEUED: z.coerce.number().int().min(0).max(10_000).default(32),
   /** Detector confidence below which a candidate face is dropped: lower finds more faces and more false ones. */
   DETECTOR_SCORE_THRESHOLD: z.coerce.number().gt(0).lt(1).default(0.6),
   /**
@@ -28,11 +17,8 @@ const schema = z.object({
   DETECTOR_MAX_SIDE: z.coerce.number().int().min(64).max(4096).default(640),
   /** Faces smaller than this (px) are ignored: smaller reaches the back row, but embeds poorly. */
   MIN_FACE_SIZE: z.coerce.number().int().min(0).default(20),
-  /**
-   * Images with more pixels than this are refused before decoding (memory guard: a decoded image takes
-   * 3 bytes per pixel). Default 24 MP (6000×4000), above what phones and cameras save by default.
-   */
-  MAX_IMAGE_PIXELS: z.coerce.number().int().min(10_000).default(24_000_000),
+  /** Images with more pixels than this are refused before decoding (memory guard). */
+  MAX_IMAGE_PIXELS: z.coerce.number().int().min(10_000).default(40_000_000),
   /** Largest request body accepted (bytes); photos are sent as JPEG/PNG, several per enrolment. */
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(20 * 1024 * 1024),
   /**

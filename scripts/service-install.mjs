@@ -1,16 +1,17 @@
 #!/usr/bin/env node
-// `npm run service:install [-- --user NAME] [--env-file FILE] [--redis-url URL] [--out DIR]`
+// `npm run service:install [-- --user NAME] [--env-file FILE] [--redis-url URL] [--out DIR] [--no-build]`
 // Generates systemd units for both servers (and a Redis of their own unless --redis-url is given), grouped
 // by face-attendance.target: start at boot, restart on failure, logs to the journal, migrations (with a
-// backup first) before the admin server starts. As root without --out it installs and enables them;
-// otherwise it writes them to --out (default ./systemd) and prints the commands to install them.
+// backup first) before the admin server starts. It compiles the engine first (the units run it compiled;
+// run it again after every update). As root without --out it installs and enables the units; otherwise
+// it writes them to --out (default ./systemd) and prints the commands to install them.
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { programCommand } from './lib/commands.mjs';
+import { buildCompiled, programCommand } from './lib/commands.mjs';
 import { RUNTIME_FILE } from './lib/runtime.mjs';
 import { ROOT } from './setup.mjs';
 
@@ -134,9 +135,13 @@ function main() {
   const { values } = parseArgs({
     options: {
       user: { type: 'string' }, 'env-file': { type: 'string' }, 'redis-url': { type: 'string' }, out: { type: 'string' },
-      'data-dir': { type: 'string' },
+      'data-dir': { type: 'string' }, 'no-build': { type: 'boolean', default: false },
     },
   });
+  if (!values['no-build']) {
+    console.log('[service] compiling the engine (tsc) …');
+    buildCompiled(ROOT);
+  }
   const isRoot = process.getuid?.() === 0;
   const install = isRoot && !values.out;
   const out = path.resolve(values.out ?? (install ? SYSTEM_DIR : path.join(ROOT, 'systemd')));

@@ -15,7 +15,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 test('npm run service:install -- --out DIR writes units that restart on failure, start at boot, log to the journal', { timeout: 120_000 }, async () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'fa-units-'));
   const dataDir = path.join(out, 'data');
-  const proc = run('npm', ['run', '-s', 'service:install', '--', '--out', out, '--data-dir', dataDir, '--user', 'root'], { cwd: ROOT, env: process.env });
+  const proc = run('npm', ['run', '-s', 'service:install', '--', '--out', out, '--data-dir', dataDir, '--user', 'root', '--no-build'], { cwd: ROOT, env: process.env });
   assert.equal(await proc.exited, 0, proc.output());
   const units = ['face-attendance.target', 'face-attendance-admin.service', 'face-attendance-engine.service', 'face-attendance-redis.service'];
   for (const u of units) assert.ok(fs.existsSync(path.join(out, u)), `${u} written`);
@@ -33,6 +33,7 @@ test('npm run service:install -- --out DIR writes units that restart on failure,
   }
   assert.match(read('face-attendance-admin.service'), /^ExecStartPre=.*--import tsx .*scripts\/migrate\.ts$/m, 'migrations (with a backup) before the admin server');
   assert.match(read('face-attendance-engine.service'), /^After=.*face-attendance-admin\.service/m, 'the engine starts after the migration');
+  assert.match(read('face-attendance-engine.service'), /^ExecStart=\S*node .*ai-engine\/dist\/main\.js$/m, 'the engine runs compiled, as npm start runs it');
   assert.match(read('face-attendance-redis.service'), /--appendonly yes/);
 
   const envFile = path.join(out, 'face-attendance.env');

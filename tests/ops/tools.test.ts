@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import {
-  FaceTemplate, Student, TemplateCipher, createLogger, listBackups, loadConfig, openDatabase, sha256File, SqliteFile, type BackupManifest,
+  DataDirError, FaceTemplate, Student, TemplateCipher, createLogger, securePrivateDataDir, listBackups, loadConfig, openDatabase, sha256File, SqliteFile, type BackupManifest,
 } from '@attendance/shared';
 import { DAILY_BACKUP_LABEL, startBackupSchedule } from '../../admin-server/src/services/backup.schedule.js';
 import { FACES_DIR, needFaces } from '../helpers/faces.js';
@@ -156,4 +156,23 @@ test('PostgreSQL: the backup holds the secrets part and says how to dump the dat
   assert.equal(manifest.database.kind, 'postgres');
   assert.ok(fs.existsSync(path.join(dir, 'secrets.json')));
   assert.ok(!fs.existsSync(path.join(dir, 'attendance.sqlite')));
+});
+
+test('the data-folder check fixes what others could read, names it, and refuses a shared folder such as /tmp', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fa-private-'));
+  fs.chmodSync(dir, 0o755);
+  fs.mkdirSync(path.join(dir, 'backups'), { mode: 0o755 });
+  fs.writeFileSync(path.join(dir, 'backups', 'old.sqlite'), 'x', { mode: 0o644 });
+  const warnings: string[] = [];
+  securePrivateDataDir(dir, (m) => warnings.push(m));
+  assert.equal(fs.statSync(dir).mode & 0o777, 0o700);
+  assert.equal(fs.statSync(path.join(dir, 'backups')).mode & 0o777, 0o700);
+  assert.equal(fs.statSync(path.join(dir, 'backups', 'old.sqlite')).mode & 0o777, 0o600);
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0], /made private .*\. 755, backups 755, backups\/old\.sqlite 644/);
+  securePrivateDataDir(dir, (m) => warnings.push(m));
+  assert.equal(warnings.length, 1, 'nothing to say the second time');
+  assert.throws(() => securePrivateDataDir(os.tmpdir()), DataDirError);
+  assert.equal(fs.statSync(os.tmpdir()).mode & 0o1777, 0o1777, '/tmp untouched');
+  fs.rmSync(dir, { recursive: true, force: true });
 });

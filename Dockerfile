@@ -13,6 +13,8 @@ RUN OPENCV4NODEJS_DISABLE_AUTOBUILD=1 ONNXRUNTIME_NODE_INSTALL=skip JOBS=2 npm c
 COPY . .
 # Models: copied from ./model-files if you put them there before building, else downloaded; sha256-checked either way.
 RUN MODELS_SOURCE_DIR=/app/model-files node scripts/fetch-models.mjs
+# The engine runs compiled (as npm start and the systemd units run it): less memory, faster start.
+RUN npm run build
 ENV NODE_ENV=production OPENCV4NODEJS_DISABLE_AUTOBUILD=1 BIND_HOST=0.0.0.0 DATA_DIR=/data LOG_FORMAT=json
 # The servers run as `node`: it must own what they write. /data is the data folder (private: 0700; a named
 # volume mounted there starts with this owner and mode), /app/.adminjs is where AdminJS writes its bundle.
@@ -21,5 +23,5 @@ RUN mkdir -p /data /app/.adminjs \
  && chmod 0700 /data
 VOLUME /data
 USER node
-# node itself (tsx as a loader, no wrapper process), so `docker stop`'s SIGTERM reaches the server.
-CMD ["node", "--import", "tsx", "ai-engine/src/main.ts"]
+# node itself (no wrapper process), so `docker stop`'s SIGTERM reaches the server.
+CMD ["node", "--conditions=attendance-compiled", "ai-engine/dist/main.js"]

@@ -44,8 +44,8 @@ export async function launchEngine(env: NodeJS.ProcessEnv, opts: { compiled?: bo
     ? run(process.execPath, ['--conditions=attendance-compiled', path.join(ROOT, 'ai-engine/dist/main.js')], { cwd: ROOT, env })
     : run(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'ai-engine/src/main.ts')], { cwd: ROOT, env });
   const url = `http://127.0.0.1:${env.ENGINE_PORT}`;
-  // An engine that never became healthy is not left running behind the failed test.
-  await waitHealthy(url, proc).catch(async (err: unknown) => { await proc.stop('SIGKILL'); throw err; });
+  // An engine that never became healthy is not left running behind the failed test (SIGTERM: tsx passes it on to the engine).
+  await waitHealthy(url, proc).catch(async (err: unknown) => { await proc.stop('SIGTERM'); throw err; });
   const tokens = new Map<string, string>();
   return {
     url, env, proc,

@@ -49,6 +49,9 @@ describe('panel layout at 1440, 1280 and 390 px', () => {
       await page.getByTestId('page-title').waitFor();
     }, async (page, width) => {
       assert.equal(await page.getByTestId('page-title').innerText(), ada.name);
+      // The profile itself: consent and the latest marks, without going through Reports.
+      await page.getByText('2026-03-02 present (camera)').waitFor();
+      await page.getByText(/Given on \d{4}-\d{2}-\d{2}/).waitFor();
       const actions = page.getByTestId('page-actions');
       await actions.getByTestId('action-registerFace').waitFor();
       assert.ok(await actions.getByTestId('action-registerFace').isVisible(), 'Register face is a visible button');

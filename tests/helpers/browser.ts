@@ -33,7 +33,8 @@ export async function localContext(browser: Browser, baseUrl: string): Promise<B
 export async function loginAs(browser: Browser, baseUrl: string, username: string, password: string): Promise<BrowserContext> {
   const context = await localContext(browser, baseUrl);
   const page = await context.newPage();
-  await page.goto('/admin/login');
+  // The first page of a fresh server waits for AdminJS to bundle the panel's components: slow on a busy machine.
+  await page.goto('/admin/login', { timeout: 120_000 });
   await page.fill('input[name=email]', username);
   await page.fill('input[name=password]', password);
   await Promise.all([page.waitForURL((u) => !u.pathname.endsWith('/login')), page.press('input[name=password]', 'Enter')]);

@@ -29,10 +29,11 @@ const ActionHeader: React.FC<ActionHeaderProps> = ({ resource, record, action, t
     : action.name === 'list' ? translateLabel(resource.name, resource.id) : label(action);
 
   // Record pages list the record's actions; an action's own page (edit, live view…) only its title.
+  // A list also offers its resource's own actions (Export CSV, Create SIS API key…).
   const others = record
     ? (action.name === 'show' ? record.recordActions.filter((a) => a.name !== 'show') : [])
-    : resource.resourceActions.filter((a) => a.name === 'new' && a.name !== action.name);
-  const isPrimary = (a: ActionJSON) => a.name === 'new' || a.name === 'edit' || a.custom?.primary === true;
+    : resource.resourceActions.filter((a) => a.name !== action.name && (a.name === 'new' || (action.showResourceActions && a.name !== 'list')));
+  const isPrimary = (a: ActionJSON) => a.actionType === 'resource' || a.name === 'edit' || a.custom?.primary === true;
   const primary = others.filter(isPrimary).sort((a, b) => Number(b.custom?.primary === true) - Number(a.custom?.primary === true));
   // Everyday actions first, the ones that delete or withdraw last.
   const more = others.filter((a) => !isPrimary(a)).sort((a, b) => Number(a.variant === 'danger') - Number(b.variant === 'danger'));

@@ -3,6 +3,13 @@ import type { ActionProps } from 'adminjs';
 
 interface Result { templates: number; rejected: { index: number; reasons: string[] }[] }
 
+/** The engine's rejection codes as sentences staff can act on. */
+const REASONS: Record<string, string> = {
+  no_face: 'no face found', multiple_faces: 'more than one face: use a photo of this student alone', too_small: 'the face is too small: use a closer photo',
+  too_blurry: 'too blurry', too_dark: 'too dark', too_bright: 'too bright', pose_too_large: 'the face is turned away: use a photo facing the camera',
+  not_an_image: 'not a JPEG or PNG photo', different_person: 'a different person from the other photos', duplicate: 'this face is already registered to another student',
+};
+
 const toBase64 = (file: File) => new Promise<string>((resolve, reject) => {
   const reader = new FileReader();
   reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ''));
@@ -42,9 +49,9 @@ const EnrollPhotos: React.FC<ActionProps> = ({ record }) => {
       {error && <p role="alert" data-testid="enroll-error" style={{ color: '#b42318', marginTop: 16 }}>{error}</p>}
       {result && (
         <div data-testid="enroll-result" style={{ marginTop: 16 }}>
-          <p>{result.templates} template(s) stored.</p>
+          <p>{result.templates} photo(s) used for face recognition.</p>
           {result.rejected.length > 0 && (
-            <ul>{result.rejected.map((r) => <li key={r.index}>{files[r.index]?.name ?? `photo ${r.index + 1}`}: {r.reasons.join(', ')}</li>)}</ul>
+            <ul>{result.rejected.map((r) => <li key={r.index}>{files[r.index]?.name ?? `photo ${r.index + 1}`}: {r.reasons.map((c) => REASONS[c] ?? c.replace(/_/g, ' ')).join('; ')}</li>)}</ul>
           )}
         </div>
       )}

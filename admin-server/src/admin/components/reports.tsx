@@ -21,6 +21,7 @@ const Reports: React.FC = () => {
   const [report, setReport] = useState<Report | null>(null);
   const [history, setHistory] = useState<History | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [find, setFind] = useState('');
 
   useEffect(() => {
     const params = new URLSearchParams(window.location.search);
@@ -52,7 +53,7 @@ const Reports: React.FC = () => {
         <label>From <input type="date" name="from" value={q.from} onChange={(e) => setQ({ ...q, from: e.target.value })} /></label>
         <label>To <input type="date" name="to" value={q.to} onChange={(e) => setQ({ ...q, to: e.target.value })} /></label>
         <button type="submit" data-testid="show-report">Show</button>
-        <a data-testid="export-link" href={`/api/attendance/export.csv?classGroupId=${q.group}&${range}`} download>Export CSV</a>
+        <a data-testid="export-link" href={`/api/attendance/export.csv?classGroupId=${q.group}&${range}`} download title="Every mark of this class group in this period, one row per mark">Export the marks (CSV)</a>
       </form>
       {error && <p role="alert" style={{ color: '#b42318' }}>{error}</p>}
       {report && (
@@ -84,9 +85,13 @@ const Reports: React.FC = () => {
       )}
       <section style={box}>
         <h2 style={{ marginBottom: 12 }}>Student history</h2>
-        <select value={q.student} onChange={(e) => setQ({ ...q, student: e.target.value })} data-testid="history-student">
+        {/* A school has hundreds of students: type part of a name or roll number to narrow the list. */}
+        <input type="search" placeholder="Find by name or roll number" value={find} onChange={(e) => setFind(e.target.value)} data-testid="history-find"
+          style={{ marginRight: 8, marginBottom: 8, maxWidth: '100%' }} />
+        <select value={q.student} onChange={(e) => setQ({ ...q, student: e.target.value })} data-testid="history-student" style={{ maxWidth: '100%' }}>
           <option value="">Choose a student…</option>
-          {opts.students.map((s) => <option key={s.id} value={s.id}>{s.name} ({s.rollNumber})</option>)}
+          {opts.students.filter((s) => !find || `${s.name} ${s.rollNumber}`.toLowerCase().includes(find.toLowerCase()))
+            .map((s) => <option key={s.id} value={s.id}>{s.name} ({s.rollNumber})</option>)}
         </select>{' '}
         <button type="button" onClick={showStudent}>Show history</button>
         {history && (

@@ -1,11 +1,14 @@
 import type { ActionContext, ActionRequest, ActionResponse, RecordJSON, ResourceWithOptions } from 'adminjs';
-import { Student, writeAudit } from '@attendance/shared';
+import { AttendanceLog, Consent, Student, writeAudit } from '@attendance/shared';
 import { Components } from '../component-loader.js';
 import type { AdminDeps } from '../deps.js';
 import { postOnly } from '../actions/run-action.js';
 import { ScopedResource } from '../scoped-resource.js';
 import { allowed, auditActor, groupScoped, standardActions, uncheckedIsFalse, userOf } from './common.js';
 
+
+/** Poses as staff say them: the liveness check's three turns, or photos uploaded. */
+const POSE_WORDS: Record<string, string> = { center: 'straight', left: 'left', right: 'right', upload: 'from photos' };
 
 /** Adds the enrolment status (template count and poses) to listed and shown students. */
 function withEnrolment(deps: AdminDeps) {
@@ -15,8 +18,31 @@ function withEnrolment(deps: AdminDeps) {
     for (const r of records) {
       const s = status.get(Number(r.id));
       r.params.templates = s?.templates ?? 0;
-      r.params.poses = s ? s.poses.sort().join(', ') : 'not enrolled';
+      r.params.poses = s ? s.poses.sort().map((p) => POSE_WORDS[p] ?? p).join(', ') : 'not registered';
     }
+    return response;
+  };
+}
+
+/** How many of a student's latest marks their page lists (the full history is under Reports). */
+const PROFILE_MARKS = 10;
+
+/** The student's page also says who consented, how and to which policy, and their latest marks. */
+function withProfile(deps: AdminDeps) {
+  return async (response: ActionResponse): Promise<ActionResponse> => {
+    const r = response.record;
+    if (!r) return response;
+    const id = Number(r.id);
+    const [consent, marks] = await Promise.all([
+      deps.ds.getRepository(Consent).findOne({ where: { studentId: id }, order: { givenAt: 'DESC' } }),
+      deps.ds.getRepository(AttendanceLog).find({ where: { studentId: id }, order: { markedAt: 'DESC' }, take: PROFILE_MARKS }),
+    ]);
+    const day = (d: Date) => d.toISOString().slice(0, 10);
+    const consentAt = r.params.consentAt ? new Date(String(r.params.consentAt)) : null;
+    r.params.consentDetails = !consent ? (consentAt ? `Given on ${day(consentAt)} (who and how were not recorded).` : 'No consent recorded: attendance is marked by hand.')
+      : `${consent.withdrawnAt ? `Withdrawn on ${day(consent.withdrawnAt)}. Was given` : 'Given'} by ${consent.givenBy} (${consent.relationship}), `
+        + `${consent.method.replace('_', ' ')}, policy ${consent.policyVersion}, on ${day(consent.givenAt)}.`;
+    r.params.recentMarks = marks.length ? marks.map((m) => `${m.day} ${m.status} (${m.source})`).join(' · ') : 'No marks yet.';
     return response;
   };
 }
@@ -31,12 +57,14 @@ export function studentResource(deps: AdminDeps): ResourceWithOptions {
       // Consent is in the list (and filter) so a teacher sees who must be marked by hand.
       listProperties: ['name', 'rollNumber', 'classGroupId', 'consentAt', 'templates', 'poses', 'enrolledAt', 'active'],
       filterProperties: ['name', 'rollNumber', 'classGroupId', 'active', 'consentAt', 'enrolledAt'],
-      showProperties: ['id', 'name', 'rollNumber', 'classGroupId', 'active', 'consentAt', 'templates', 'poses', 'enrolledAt', 'createdAt', 'updatedAt'],
+      showProperties: ['name', 'rollNumber', 'classGroupId', 'active', 'consentDetails', 'poses', 'templates', 'enrolledAt', 'recentMarks', 'createdAt', 'updatedAt', 'id'],
       // Consent is recorded and withdrawn through its actions (with who gave it), never typed in.
       editProperties: ['name', 'rollNumber', 'classGroupId', 'active'],
       properties: {
         templates: { type: 'number', isVisible: { list: true, show: true, edit: false, filter: false } },
         poses: { type: 'string', isVisible: { list: true, show: true, edit: false, filter: false } },
+        consentDetails: { type: 'string', isVisible: { list: false, show: true, edit: false, filter: false } },
+        recentMarks: { type: 'string', isVisible: { list: false, show: true, edit: false, filter: false } },
         enrolledAt: { isDisabled: true },
         consentAt: { isDisabled: true },
       },
@@ -44,7 +72,7 @@ export function studentResource(deps: AdminDeps): ResourceWithOptions {
         ...standardActions('Student'),
         new: { isAccessible: allowed('Student', 'new'), before: uncheckedIsFalse('active') },
         list: { isAccessible: allowed('Student', 'list'), after },
-        show: { isAccessible: allowed('Student', 'show'), after },
+        show: { isAccessible: allowed('Student', 'show'), after: [after, withProfile(deps)] },
         delete: {
           isAccessible: allowed('Student', 'delete'),
           after: async (response: ActionResponse, request: ActionRequest, context: ActionContext) => {

@@ -42,6 +42,10 @@ function flush(): void {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** A stream with no frame for this long has ended (the camera loop reconnects). */
+const STREAM_SILENCE_MS = 10_000;
+/** Pause after an empty read of a live stream: short against a frame interval (40 ms at 25 fps), long against a busy loop. */
+const EMPTY_READ_PAUSE_MS = 4;
 
 async function main(): Promise<void> {
   let cap: InstanceType<typeof cv.VideoCapture>;
@@ -60,6 +64,7 @@ async function main(): Promise<void> {
   let opened = false;
   let seq = 0;
   let next = performance.now();
+  let lastFrameAt = performance.now();
   while (!closing) {
     let mat;
     try {
@@ -69,10 +74,15 @@ async function main(): Promise<void> {
       break;
     }
     if (mat.empty) {
+      mat.release();
       if (spec.kind === 'file' && spec.loop && seq > 0) { cap.set(cv.CAP_PROP_POS_FRAMES, 0); continue; }
+      // A live stream answers "no frame yet" with an empty read between frames (measured here on RTSP:
+      // thousands per second); only a long silence means it ended.
+      if (spec.kind !== 'file' && performance.now() - lastFrameAt < STREAM_SILENCE_MS) { await sleep(EMPTY_READ_PAUSE_MS); continue; }
       post(opened ? { type: 'ended' } : { type: 'error', message: 'no frame could be read', fatal: spec.kind === 'file' });
       break;
     }
+    lastFrameAt = performance.now();
     if (!opened) { opened = true; post({ type: 'opened', width: mat.cols || width, height: mat.rows || height, fps }); }
     const bgr = mat.channels === 3 ? mat : mat.cvtColor(mat.channels === 4 ? cv.COLOR_BGRA2BGR : cv.COLOR_GRAY2BGR);
     latest = { data: bgr.getData(), rows: bgr.rows, cols: bgr.cols, seq: ++seq, at: Date.now() };

@@ -76,6 +76,10 @@ export class AttendanceLog extends BaseEntity {
   @Column({ type: 'varchar', length: 255, nullable: true })
   note!: string | null;
 
+  /** For an absence (or excused): an absence_reasons code chosen by the teacher; null otherwise. */
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  reasonCode!: string | null;
+
   @CreateDateColumn({ type: timestampType })
   createdAt!: Date;
 }

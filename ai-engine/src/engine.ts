@@ -134,7 +134,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   mjpegRoute(app, { auth, access: cameraAccess, previews, log, recheckMs: config.AUTH_RECHECK_SECONDS * 1000 });
   wsServer(app, { auth, access: cameraAccess, publisher, log, recheckMs: config.AUTH_RECHECK_SECONDS * 1000 });
   livenessWs(app, { auth, liveness, log });
-  laptopCameraWs(app, { auth, cameras, log });
+  laptopCameraWs(app, { auth, cameras, log, recheckMs: config.AUTH_RECHECK_SECONDS * 1000 });
   router.fallback();
 
   let socket: us_listen_socket | null = null;

@@ -174,6 +174,11 @@ describe('engine security', { skip: !facesAvailable && `face fixtures missing at
       const live = await listen(await tokenFor(t2.id, 'teacher2', 'teacher', 3600));
       await db.getRepository(User).update(t2.id, { active: false });
       assert.equal(await Promise.race([live.closed, sleep(6000).then(() => -1)]), 4401, 'closed after deactivation');
+      // A laptop-camera socket too: closed at expiry, and its session ends with it.
+      const started = await call('/api/v1/detection/laptop-camera/start', { method: 'POST', token: tokens.staff, json: {} });
+      const lws = new WebSocket(wsUrl(`${started.body.ws_path}&token=${await tokenFor((await db.getRepository(User).findOneByOrFail({ username: 'staff' })).id, 'staff', 'staff', 2)}`));
+      const lclosed = new Promise<number>((r) => lws.on('close', (c) => r(c)));
+      assert.equal(await Promise.race([lclosed, sleep(6000).then(() => -1)]), 4401, 'laptop socket closed at expiry');
       // And the same token is refused for HTTP and a new socket.
       assert.equal((await call('/api/v1/detection/status', { token: await tokenFor(t2.id, 'teacher2', 'teacher', 3600) })).status, 401);
       // A token claiming a role the user no longer has is refused too.

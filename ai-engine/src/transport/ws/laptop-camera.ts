@@ -1,12 +1,12 @@
 import uWS, { type TemplatedApp } from 'uWebSockets.js';
 import { NotFoundError, UnauthorizedError, type Logger } from '@attendance/shared';
-import type { AuthService } from '../../auth/auth.service.js';
+import type { AuthService, Principal } from '../../auth/auth.service.js';
 import type { CameraManager } from '../../cameras/camera-manager.js';
 import type { FrameResult } from '../../cameras/frame-analyzer.js';
 import { mayUse } from '../http/routes/detection.routes.js';
 import { authorizedUpgrade } from './upgrade.js';
 
-interface LaptopData { session: string; detach?: () => void }
+interface LaptopData { session: string; principal: Principal; detach?: () => void; closed?: boolean; timers?: NodeJS.Timeout[] }
 
 /** Results for a client this far behind are skipped (marks are also on the `attendance` topic). */
 const RESULT_BACKLOG_BYTES = 256 * 1024;
@@ -16,7 +16,7 @@ const RESULT_BACKLOG_BYTES = 256 * 1024;
  * messages and gets one JSON result per analysed frame. Token and session ownership are checked in
  * `upgrade`, so an unauthenticated client never gets a socket.
  */
-export function laptopCameraWs(app: TemplatedApp, deps: { auth: AuthService; cameras: CameraManager; log: Logger }): void {
+export function laptopCameraWs(app: TemplatedApp, deps: { auth: AuthService; cameras: CameraManager; log: Logger; recheckMs: number }): void {
   app.ws<LaptopData>('/ws/laptop-camera', {
     compression: uWS.DISABLED,
     maxPayloadLength: 2 * 1024 * 1024,
@@ -29,11 +29,18 @@ export function laptopCameraWs(app: TemplatedApp, deps: { auth: AuthService; cam
       const session = deps.cameras.laptop(id);
       if (!session) throw new NotFoundError(`no laptop-camera session ${id}`);
       if (!mayUse(principal, session)) throw new UnauthorizedError('this token cannot stream to that session');
-      return { session: id };
+      return { session: id, principal };
     }),
     open: (ws) => {
       const session = deps.cameras.laptop(ws.getUserData().session);
       if (!session) { ws.end(4404, 'session ended'); return; }
+      // A teacher's camera stream lives only as long as the token and the account: closed at expiry and
+      // when a re-check finds the user deactivated or demoted (the session then ends with the socket).
+      const d = ws.getUserData();
+      const end = (reason: string) => { if (!d.closed) { d.closed = true; ws.end(4401, reason.slice(0, 120)); } };
+      const p = d.principal;
+      d.timers = [setInterval(() => { void deps.auth.recheck(p, true).catch((err: unknown) => end(err instanceof Error ? err.message : 'access ended')); }, deps.recheckMs)];
+      if (p.kind === 'user' && p.expiresAt !== undefined) d.timers.push(setTimeout(() => end('token expired'), Math.min(Math.max(0, p.expiresAt - Date.now()), 2 ** 31 - 1)));
       let open = true;
       session.onResult((r) => {
         if (!open || ('faces' in r && ws.getBufferedAmount() > RESULT_BACKLOG_BYTES)) return;
@@ -51,6 +58,8 @@ export function laptopCameraWs(app: TemplatedApp, deps: { auth: AuthService; cam
     // The browser is gone: the session ends with its socket (it no longer holds a slot or a tracker).
     close: (ws) => {
       const d = ws.getUserData();
+      d.closed = true;
+      for (const t of d.timers ?? []) clearTimeout(t);
       d.detach?.();
       if (deps.cameras.laptop(d.session)) void deps.cameras.stopLaptop(d.session).catch((err: unknown) => deps.log.error({ err, session: d.session }, 'ending a laptop-camera session failed'));
     },

@@ -19,7 +19,8 @@ function treeRssMb(pid: number): number {
   return kb / 1024;
 }
 
-async function recognize(engine: TestEngine, token: string, body: Buffer) {
+async function recognize(engine: TestEngine, token: string, jpeg: Buffer) {
+  const body = new Uint8Array(jpeg);
   const res = await fetch(`${engine.url}/api/v1/recognize`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'image/jpeg' }, body });
   return { status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.json() as { error?: string; faces?: unknown[] } };
 }

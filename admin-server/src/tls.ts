@@ -11,8 +11,8 @@ export interface TlsFiles { cert: Buffer; key: Buffer; certFile: string; names: 
 /** Host names and addresses this machine answers to on the school network (and locally). */
 export function machineNames(extra: readonly string[] = []): string[] {
   const host = os.hostname();
-  const addresses = Object.values(os.networkInterfaces()).flat().filter((i) => i && !i.internal && (i.family === 'IPv4' || i.family === 'IPv6') && !i.address.startsWith('fe80'))
-    .map((i) => i!.address);
+  // IPv4 only: schools type 192.168.x.y; an IPv6 address (often temporary) would force a new certificate on each change.
+  const addresses = Object.values(os.networkInterfaces()).flat().filter((i) => i && !i.internal && i.family === 'IPv4').map((i) => i!.address);
   return [...new Set([...extra, host, `${host}.local`, 'localhost', '127.0.0.1', ...addresses].filter(Boolean))];
 }
 

@@ -16,7 +16,7 @@ import { startEngine, type TestEngine } from '../helpers/engine.js';
 import { face, facesAvailable } from '../helpers/faces.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 1309);
-const CASES = Number(process.env.FUZZ_CASES ?? 2000);
+const CASES = Number(process.env.FUZZ_CASES ?? 1200);
 const CONCURRENCY = 4;
 
 /** mulberry32: a small seeded generator, so a failure names the seed that reproduces it. */

@@ -20,6 +20,7 @@ import { DashboardService } from './services/dashboard.service.js';
 import type { EngineClient } from './services/engine-client.js';
 import type { JobQueue } from './services/jobs.js';
 import { MarksService } from './services/marks.service.js';
+import { RegisterService } from './services/register.service.js';
 import { RedisSessionStore } from './services/redis-session-store.js';
 import { adminGuard } from './routes/guard.js';
 import { sameSiteWrites } from './routes/csrf.js';
@@ -30,6 +31,7 @@ import { ENGINE_PROXY_PATH, engineProxy } from './routes/engine-proxy.js';
 import { redirectToHttps } from './server.js';
 import { engineTokenFor, sessionApiRoutes } from './routes/session-api.routes.js';
 import { sisRoutes } from './routes/sis.routes.js';
+import { registerRoutes } from './routes/register.routes.js';
 
 /** Login attempts per username from one address per window (LoginLimiter adds slower per-user and per-address limits). */
 export const LOGIN_MAX_FAILURES = 5;
@@ -61,7 +63,8 @@ export function createAdminApp({ config, dataSource: ds, redis, queue, engine, c
   // The engines' prefix by default, so a guess on the panel and on an engine count against the same limit.
   const limiter = new LoginLimiter(redis, redisPrefix || `${config.QUEUE_PREFIX}:`, { perUserAndIp: LOGIN_MAX_FAILURES, windowSeconds: LOGIN_WINDOW_SECONDS });
   const authenticate = makeAuthenticate(ds, limiter);
-  const admin = new AdminJS(adminOptions(deps, new MarksService(ds, config.SCHOOL_TIMEZONE, clock)));
+  const marks = new MarksService(ds, config.SCHOOL_TIMEZONE, clock);
+  const admin = new AdminJS(adminOptions(deps, marks));
   if (config.NODE_ENV !== 'production') clearStaleBundle();
 
   const app = express();
@@ -96,6 +99,7 @@ export function createAdminApp({ config, dataSource: ds, redis, queue, engine, c
     config, ds, attendance, engine, clock, retention: retention ?? retentionFor(config, ds, queue, clock),
     dashboard: new DashboardService(ds, attendance, config.SCHOOL_TIMEZONE, clock),
   }));
+  app.use('/api', registerRoutes(new RegisterService(ds, marks, config.SCHOOL_TIMEZONE, clock)));
 
   app.use(livenessRoutes({ config, ds }));
   // An unknown JSON route is a JSON 404, like every other answer under /api (not Express's HTML page).

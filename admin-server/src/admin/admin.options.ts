@@ -5,6 +5,7 @@ import { Components, componentLoader } from './component-loader.js';
 import type { AdminDeps } from './deps.js';
 import { apiKeyResource, auditLogResource } from './resources/admin-only.resources.js';
 import { attendanceResource } from './resources/attendance.resource.js';
+import { absenceReasonResource, calendarEntryResource } from './resources/calendar.resources.js';
 import { cameraResource } from './resources/cameras.resource.js';
 import { classGroupResource, classSessionResource } from './resources/school.resources.js';
 import { studentResource } from './resources/students.resource.js';
@@ -25,13 +26,14 @@ export function adminOptions(deps: AdminDeps, marks: MarksService): AdminJSOptio
     branding: { companyName: 'Face Attendance', withMadeWithLove: false, logo: false, theme: { breakpoints: ['577px', '769px', '1024px', '1200px'] } as NonNullable<BrandingOptions['theme']> },
     dashboard: { component: Components.Dashboard },
     pages: {
+      register: { component: Components.Register, icon: 'CheckSquare' },
       reports: { component: Components.Reports, icon: 'BarChart2' },
       account: { component: Components.Account, icon: 'User' },
       privacy: { component: Components.Privacy, icon: 'Shield' },
     },
     resources: [
       studentResource(deps), classGroupResource(), classSessionResource(), cameraResource(deps), attendanceResource(marks), presenceResource(),
-      userResource(deps.ds), auditLogResource(), apiKeyResource(deps.ds),
+      userResource(deps.ds), auditLogResource(), apiKeyResource(deps.ds), calendarEntryResource(), absenceReasonResource(),
     ],
     locale: {
       language: 'en',
@@ -44,10 +46,10 @@ export function adminOptions(deps: AdminDeps, marks: MarksService): AdminJSOptio
           },
           // Per-resource words for the generic actions ("Add a student", not "Create new").
           resources: Object.fromEntries(Object.entries({
-            Student: 'Add a student', ClassGroup: 'Add a class group', ClassSession: 'Add a lesson', Camera: 'Add a camera', User: 'Add a user', AttendanceLog: 'Add a mark by hand',
+            Student: 'Add a student', ClassGroup: 'Add a class group', ClassSession: 'Add a lesson', Camera: 'Add a camera', User: 'Add a user', AttendanceLog: 'Add a mark by hand', CalendarEntry: 'Add a term, holiday or trip', AbsenceReason: 'Add a reason',
           }).map(([id, add]) => [id, { actions: { new: add } }])),
-          labels: { Student: 'Students', Camera: 'Cameras', User: 'Users', AttendanceLog: 'Attendance log', StudentPresence: 'Presence (first/last seen)', ClassSession: 'Timetable', ClassGroup: 'Class groups', ApiKey: 'API keys', AuditLog: 'Audit log', reports: 'Reports', account: 'My account', privacy: 'Privacy' },
-          pages: { reports: 'Reports', account: 'My account', privacy: 'Privacy' },
+          labels: { CalendarEntry: 'School calendar', AbsenceReason: 'Absence reasons', register: 'Register', Student: 'Students', Camera: 'Cameras', User: 'Users', AttendanceLog: 'Attendance log', StudentPresence: 'Presence (first/last seen)', ClassSession: 'Timetable', ClassGroup: 'Class groups', ApiKey: 'API keys', AuditLog: 'Audit log', reports: 'Reports', account: 'My account', privacy: 'Privacy' },
+          pages: { register: 'Register', reports: 'Reports', account: 'My account', privacy: 'Privacy' },
           properties: {
             classGroupId: 'Class group', studentId: 'Student', cameraId: 'Camera', teacherId: 'Teacher', classSessionId: 'Timetable slot',
             markedById: 'Marked by', engineState: 'Live (engine)', status: 'Status', templates: 'Face samples', poses: 'Face registered', consentAt: 'Consent given', consentDetails: 'Consent', recentMarks: 'Latest marks', enrolledAt: 'Face registered on', rollNumber: 'Roll number', actorName: 'Who', entityId: 'Record',

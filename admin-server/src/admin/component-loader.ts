@@ -11,6 +11,7 @@ const add = (name: string, file: string) => componentLoader.add(name, path.join(
 export const Components = {
   Dashboard: add('Dashboard', 'dashboard.tsx'),
   Reports: add('Reports', 'reports.tsx'),
+  Register: add('Register', 'register.tsx'),
   Account: add('Account', 'account.tsx'),
   ConfirmAction: add('ConfirmAction', 'confirm-action.tsx'),
   DownloadLink: add('DownloadLink', 'download-link.tsx'),

@@ -13,7 +13,8 @@ export interface AdminUser {
   cameraIds: number[];
 }
 
-export type ResourceId = 'Student' | 'ClassGroup' | 'ClassSession' | 'Camera' | 'AttendanceLog' | 'StudentPresence' | 'User' | 'AuditLog' | 'ApiKey';
+export type ResourceId = 'Student' | 'ClassGroup' | 'ClassSession' | 'Camera' | 'AttendanceLog' | 'StudentPresence' | 'User' | 'AuditLog' | 'ApiKey'
+  | 'AbsenceReason' | 'CalendarEntry' | 'LessonRegister';
 
 const READ = ['list', 'show', 'search'];
 const WRITE = [...READ, 'new', 'edit', 'delete', 'bulkDelete'];
@@ -42,6 +43,11 @@ const POLICY: Record<ResourceId, Partial<Record<Role, readonly string[]>>> = {
   User: { admin: WRITE, staff: ['search'] },
   AuditLog: { admin: READ },
   ApiKey: { admin: [...READ, 'edit', 'delete', 'createKey', 'revoke'] },
+  // The school edits its reasons; a reason is retired (Active off), never deleted, so old absences keep it.
+  AbsenceReason: { admin: [...READ, 'new', 'edit'], staff: [...READ, 'new', 'edit'] },
+  CalendarEntry: { admin: WRITE, staff: WRITE },
+  // A lesson's register (the panel's Register page, /api/register): teachers take their own; a confirmed one is reopened by staff.
+  LessonRegister: { admin: ['take', 'reopen'], staff: ['take', 'reopen'], teacher: ['take'] },
 };
 
 export function isResourceId(id: string): id is ResourceId {

@@ -16,6 +16,8 @@ export interface ReportInput {
   /** Inclusive `YYYY-MM-DD` bounds. */
   from: string;
   to: string;
+  /** Days without lessons for this group (school calendar: holidays, closures, trips, outside terms): left out. */
+  noLessons?: (day: string) => boolean;
 }
 
 export interface DayReport {
@@ -70,7 +72,7 @@ export function computeAttendanceReport(input: ReportInput): AttendanceReport {
   const days: DayReport[] = [];
   for (const day of daysBetween(input.from, input.to)) {
     const weekday = isoWeekday(day);
-    if (!schoolWeekdays.has(weekday)) continue;
+    if (!schoolWeekdays.has(weekday) || input.noLessons?.(day)) continue;
     const sessions = input.timetable.filter((s) => s.weekday === weekday).sort((a, b) => a.startTime.localeCompare(b.startTime));
     const report: DayReport = { day, weekday, sessions, status: {}, sessionStatus: {}, totals: emptyCounts() };
     for (const s of sessions) report.sessionStatus[s.id] = {};

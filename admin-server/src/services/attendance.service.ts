@@ -4,6 +4,7 @@ import {
   type AttendanceStatus,
 } from '@attendance/shared';
 import { computeAttendanceReport, type AttendanceReport } from './attendance-report.js';
+import { CalendarService, dayOff, onSchoolDays } from './calendar.service.js';
 
 /** Class groups the caller may see; null = all (admin, staff). */
 export type GroupScope = number[] | null;
@@ -19,6 +20,7 @@ export interface AttendanceFilter {
 export interface MarkRow {
   id: number; day: string; markedAt: Date; slot: string; status: AttendanceStatus; source: string; confidence: number | null;
   studentId: number; studentName: string; rollNumber: string; classGroup: string | null; camera: string | null; note: string | null;
+  reasonCode: string | null;
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -44,13 +46,17 @@ export function parseAttendanceFilter(q: Record<string, unknown>): AttendanceFil
 }
 
 export class AttendanceService {
-  constructor(private readonly ds: DataSource) {}
+  private readonly calendar: CalendarService;
+
+  constructor(private readonly ds: DataSource) {
+    this.calendar = new CalendarService(ds);
+  }
 
   private query(filter: AttendanceFilter, scope: GroupScope): SelectQueryBuilder<AttendanceLog> {
     const qb = this.ds.getRepository(AttendanceLog).createQueryBuilder('a')
       .innerJoin('a.student', 's').withDeleted()
       .leftJoin('s.classGroup', 'g').leftJoin('a.camera', 'c')
-      .select(['a.id', 'a.day', 'a.markedAt', 'a.slot', 'a.status', 'a.source', 'a.confidence', 'a.studentId', 'a.note'])
+      .select(['a.id', 'a.day', 'a.markedAt', 'a.slot', 'a.status', 'a.source', 'a.confidence', 'a.studentId', 'a.note', 'a.reasonCode'])
       .addSelect(['s.name', 's.rollNumber', 'g.name', 'c.name']);
     if (filter.from) qb.andWhere('a.day >= :from', { from: filter.from });
     if (filter.to) qb.andWhere('a.day <= :to', { to: filter.to });
@@ -58,6 +64,7 @@ export class AttendanceService {
     if (filter.classGroupId) qb.andWhere('s.classGroupId = :gid', { gid: filter.classGroupId });
     if (filter.status) qb.andWhere('a.status = :st', { st: filter.status });
     if (scope) qb.andWhere(new Brackets((b) => b.where('s.classGroupId IN (:...scope)', { scope: scope.length ? scope : [-1] })));
+    onSchoolDays(qb, 'a.day', 's.classGroupId');
     return qb.orderBy('a.day', 'DESC').addOrderBy('a.markedAt', 'DESC').addOrderBy('a.id', 'DESC');
   }
 
@@ -68,7 +75,7 @@ export class AttendanceService {
     const rows = marks.map((a) => ({
       id: a.id, day: a.day, markedAt: a.markedAt, slot: a.slot, status: a.status, source: a.source, confidence: a.confidence,
       studentId: a.studentId, studentName: a.student!.name, rollNumber: a.student!.rollNumber,
-      classGroup: a.student!.classGroup?.name ?? null, camera: a.camera?.name ?? null, note: a.note,
+      classGroup: a.student!.classGroup?.name ?? null, camera: a.camera?.name ?? null, note: a.note, reasonCode: a.reasonCode,
     }));
     return { total, rows };
   }
@@ -85,7 +92,9 @@ export class AttendanceService {
       ? await this.ds.getRepository(AttendanceLog).createQueryBuilder('a')
         .where({ studentId: In(roster.map((s) => s.id)) }).andWhere('a.day BETWEEN :from AND :to', { from, to }).getMany()
       : [];
+    const calendar = await this.calendar.entries(from, to);
     const report = computeAttendanceReport({
+      noLessons: (day) => dayOff(calendar, day, classGroupId) !== null,
       roster: roster.map((s) => ({ id: s.id, name: s.name, rollNumber: s.rollNumber })),
       timetable: timetable.map((t) => ({ id: t.id, weekday: t.weekday, startTime: t.startTime, endTime: t.endTime, subject: t.subject })),
       marks: marks.map((m) => ({ studentId: m.studentId, day: m.day, slot: m.slot, status: m.status })),

@@ -1,12 +1,14 @@
 import { In, type DataSource } from 'typeorm';
-import { AttendanceLog, Camera, ClassGroup, Student, schoolDay } from '@attendance/shared';
+import { AttendanceLog, Camera, ClassGroup, ClassSession, Student, schoolDay } from '@attendance/shared';
 import { daysBetween, isoWeekday } from './attendance-report.js';
 import type { AttendanceService, GroupScope } from './attendance.service.js';
+import { CalendarService, dayOff } from './calendar.service.js';
 
 export interface DashboardData {
   today: string;
   rateByDay: { day: string; rate: number; marked: number; roster: number }[];
-  todayByGroup: { id: number; name: string; roster: number; present: number; late: number }[];
+  /** `lessons`: the group's lessons today that happen (timetable minus the school calendar). */
+  todayByGroup: { id: number; name: string; roster: number; present: number; late: number; lessons: number }[];
   cameras: { id: number; name: string; room: string | null; status: string; detail: string | null; at: Date | null }[];
   recent: { at: Date; student: string; classGroup: string | null; status: string; source: string }[];
 }
@@ -33,10 +35,21 @@ export class DashboardService {
         .where({ studentId: In(ids) }).andWhere('a.day BETWEEN :from AND :today', { from, today })
         .andWhere("a.status IN ('present', 'late')").groupBy('a.day').addGroupBy('a.studentId').getRawMany()
       : [];
+    // Days and groups without lessons (school calendar) leave the rate: a holiday is not a day everyone missed.
+    const calendar = await new CalendarService(this.ds).entries(from, today);
+    const groupOf = new Map(students.map((s) => [s.id, s.classGroupId]));
+    const expected = (day: string) => new Set(students.filter((s) => dayOff(calendar, day, s.classGroupId) === null).map((s) => s.id));
     const perDay = new Map<string, number>();
-    for (const r of attended) perDay.set(r.day, (perDay.get(r.day) ?? 0) + 1);
-    const rateByDay = daysBetween(from, today).filter((d) => isoWeekday(d) <= 5 || perDay.has(d))
-      .map((day) => ({ day, marked: perDay.get(day) ?? 0, roster: ids.length, rate: ids.length ? (perDay.get(day) ?? 0) / ids.length : 0 }));
+    const seen = new Map<string, Set<number>>();
+    for (const r of attended) {
+      if (!seen.has(r.day)) seen.set(r.day, expected(r.day));
+      if (seen.get(r.day)!.has(Number(r.studentId)) && groupOf.has(Number(r.studentId))) perDay.set(r.day, (perDay.get(r.day) ?? 0) + 1);
+    }
+    const rateByDay = daysBetween(from, today).filter((d) => (isoWeekday(d) <= 5 || perDay.has(d)) && dayOff(calendar, d, null) === null)
+      .map((day) => ({ day, roster: (seen.get(day) ?? expected(day)).size, marked: perDay.get(day) ?? 0 }))
+      .filter((d) => d.roster > 0)
+      .map((d) => ({ ...d, rate: d.marked / d.roster }));
+    const todaysLessons = await this.ds.getRepository(ClassSession).findBy({ weekday: isoWeekday(today) });
 
     // Today counts every mark, timetabled day or not: a Saturday club still shows who came.
     const todayStatus = new Map<number, string>();
@@ -46,7 +59,8 @@ export class DashboardService {
     const todayByGroup = groups.map((g) => {
       const members = students.filter((s) => s.classGroupId === g.id);
       const count = (st: string) => members.filter((s) => todayStatus.get(s.id) === st).length;
-      return { id: g.id, name: g.name, roster: members.length, present: count('present'), late: count('late') };
+      const lessons = dayOff(calendar, today, g.id) ? 0 : todaysLessons.filter((l) => l.classGroupId === g.id).length;
+      return { id: g.id, name: g.name, roster: members.length, present: count('present'), late: count('late'), lessons };
     });
 
     const cameras = (await this.ds.getRepository(Camera).find({ where: cameraScope ? { id: In(cameraScope.concat(-1)) } : {}, order: { name: 'ASC' } }))

@@ -4,7 +4,7 @@ import {
   type AttendanceStatus, type AuditEntry,
 } from '@attendance/shared';
 
-export interface ManualMark { studentId: number; day?: string; slot?: string; status: string; note?: string | null }
+export interface ManualMark { studentId: number; day?: string; slot?: string; status: string; note?: string | null; reasonCode?: string | null }
 
 function checkStatus(status: string): AttendanceStatus {
   if (!(ATTENDANCE_STATUSES as readonly string[]).includes(status)) throw new BadRequestError(`status must be one of ${ATTENDANCE_STATUSES.join(', ')}`);
@@ -30,9 +30,9 @@ export class MarksService {
         if (classGroups && !classGroups.includes(student.classGroupId ?? -1)) throw new ForbiddenError(`student ${m.studentId} is not in your class groups`);
         const classSessionId = slot.startsWith('session:') ? Number(slot.slice(8)) : null;
         const row = await tx.getRepository(AttendanceLog).save(tx.getRepository(AttendanceLog).create({
-          studentId: m.studentId, day, slot, status, markedAt: now, source: 'manual', markedById: actor.id, note: m.note || null, classSessionId,
+          studentId: m.studentId, day, slot, status, markedAt: now, source: 'manual', markedById: actor.id, note: m.note || null, reasonCode: m.reasonCode ?? null, classSessionId,
         }));
-        await writeAudit(tx, { action: 'attendance.marked', actor, entity: 'attendance', entityId: row.id, details: { studentId: m.studentId, day, slot, status } }, now);
+        await writeAudit(tx, { action: 'attendance.marked', actor, entity: 'attendance', entityId: row.id, details: { studentId: m.studentId, day, slot, status, reasonCode: m.reasonCode ?? null } }, now);
         return row.id;
       });
     } catch (err) {
@@ -41,16 +41,18 @@ export class MarksService {
     }
   }
 
-  async correct(id: number, change: { status: string; note?: string | null }, actor: NonNullable<AuditEntry['actor']>): Promise<void> {
+  async correct(id: number, change: { status: string; note?: string | null; reasonCode?: string | null }, actor: NonNullable<AuditEntry['actor']>): Promise<void> {
     const status = checkStatus(change.status);
     await this.ds.transaction(async (tx) => {
       const repo = tx.getRepository(AttendanceLog);
       const before = await repo.findOneBy({ id });
       if (!before) throw new NotFoundError(`attendance mark ${id} not found`);
-      await repo.update(id, { status, note: change.note ?? before.note, markedById: actor.id });
+      // A reason belongs to an absence: a correction to present or late drops it.
+      const reasonCode = status === 'absent' || status === 'excused' ? (change.reasonCode !== undefined ? change.reasonCode : before.reasonCode) : null;
+      await repo.update(id, { status, note: change.note ?? before.note, reasonCode, markedById: actor.id });
       await writeAudit(tx, {
         action: 'attendance.corrected', actor, entity: 'attendance', entityId: id,
-        details: { studentId: before.studentId, day: before.day, slot: before.slot, from: before.status, to: status, note: change.note ?? null },
+        details: { studentId: before.studentId, day: before.day, slot: before.slot, from: before.status, to: status, source: before.source, reasonCode, note: change.note ?? null },
       }, this.clock());
     });
   }

@@ -78,6 +78,30 @@ const FirstSteps: React.FC = () => (
   </section>
 );
 
+/** Today's lessons of the caller's class groups, each opening its register (the Register page). */
+interface Lesson { sessionId: number; day: string; subject: string | null; startTime: string; endTime: string; classGroup: string; roster: number; marked: number; confirmedAt: string | null; off: { name: string } | null }
+const MyLessons: React.FC = () => {
+  const [lessons, setLessons] = useState<Lesson[] | null>(null);
+  useEffect(() => { fetch('/api/register/lessons').then(async (r) => setLessons(r.ok ? (await r.json()).lessons : [])).catch(() => setLessons([])); }, []);
+  if (!lessons?.length) return null;
+  return (
+    <section style={card} data-testid="my-lessons">
+      <h2 style={{ marginBottom: 12 }}>My lessons today</h2>
+      <ul style={{ listStyle: 'none', padding: 0, margin: 0 }}>
+        {lessons.map((l) => (
+          <li key={l.sessionId} style={{ padding: '6px 0', borderBottom: '1px solid #eaecf0' }}>
+            {l.off ? <span>{l.startTime} {l.classGroup} {l.subject ?? ''}: no lesson ({l.off.name})</span> : (
+              <a href={`/admin/pages/register?lesson=${l.sessionId}&day=${l.day}`} data-testid={`lesson-${l.sessionId}`} style={{ display: 'block', padding: '6px 0' }}>
+                <strong>{l.startTime}–{l.endTime} {l.classGroup}</strong> {l.subject ?? ''} · {l.confirmedAt ? 'register confirmed' : `${l.marked}/${l.roster} marked`}
+              </a>
+            )}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+};
+
 const Dashboard: React.FC = () => {
   const [data, setData] = useState<Data | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -89,6 +113,7 @@ const Dashboard: React.FC = () => {
   if (data.todayByGroup.length === 0 && data.recent.length === 0) return <FirstSteps />;
   return (
     <div data-testid="dashboard" style={{ padding: 'clamp(8px, 3vw, 24px)', display: 'grid', gap: 20, gridTemplateColumns: 'repeat(auto-fit, minmax(min(420px, 100%), 1fr))' }}>
+      <MyLessons />
       <section style={card}><h2 style={{ marginBottom: 12 }}>Attendance rate, last 4 weeks</h2><RateChart days={data.rateByDay} /></section>
       <section style={card}>
         <h2 style={{ marginBottom: 12 }}>Today ({data.today}) by class group</h2>

@@ -58,13 +58,17 @@ async function main(): Promise<void> {
     const section = (await import(pathToFileURL(path.join(HERE, 'bench', file)).href)) as BenchSection;
     if (only && !only.includes(section.name)) continue;
     opts.log(`[bench] ${section.name} …`);
-    results[section.name] = await section.run(opts);
+    // One section failing (e.g. an engine too slow to start on a loaded machine) does not lose the others.
+    results[section.name] = await section.run(opts).catch((err: unknown) => {
+      opts.log(`[bench] ${section.name} FAILED: ${err instanceof Error ? err.stack : String(err)}`);
+      return [{ failed: err instanceof Error ? err.message.split('\n')[0] : String(err) }];
+    });
     if (!values.json) console.log(`\n## ${section.name}\n${formatTable(results[section.name])}`);
   }
   if (only && !Object.keys(results).length) throw new Error(`no bench section named ${only.join(', ')}`);
-  const env = { node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '', seconds: (performance.now() - started) / 1000 };
+  const env = { node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '', seconds: (performance.now() - started) / 1000, loadAverage: os.loadavg().map((l) => Math.round(l * 10) / 10) };
   if (values.json) console.log(JSON.stringify({ env, sections: results }, null, 2));
-  else console.log(`\n${env.cpus} × ${env.cpu}, Node ${env.node}, ${env.seconds.toFixed(1)} s`);
+  else console.log(`\n${env.cpus} × ${env.cpu}, Node ${env.node}, ${env.seconds.toFixed(1)} s, load average at the end ${env.loadAverage.join(' / ')} (1 / 5 / 15 min)`);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { startRedis } from '../lib/redis.mjs';
-import { startEngine } from '../../tests/helpers/engine.js';
+import { launchEngine, prepareDatabase } from '../../tests/helpers/engine.js';
+import { freePort } from '../../tests/helpers/spawn.js';
 import { VisionPipeline } from '../../ai-engine/src/vision/index.js';
 import { timeIt, type BenchOptions, type BenchRow } from '../bench.js';
 
@@ -23,7 +24,8 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
   const frame = fs.readFileSync(frameFile);
   const redis = process.env.REDIS_URL ? null : await startRedis();
   if (redis) process.env.REDIS_URL = redis.url;
-  const engine = await startEngine({ LOG_LEVEL: 'error' });
+  // A loaded machine can take minutes to start an engine: the bench waits, the tests do not.
+  const engine = await launchEngine(await prepareDatabase({ ENGINE_PORT: String(await freePort()), LOG_LEVEL: 'error' }), { healthTimeoutMs: 300_000 });
   try {
     const token = await engine.token('staff');
     const enroll = await fetch(`${engine.url}/api/v1/enroll`, {

@@ -96,7 +96,7 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
   try {
     // The environment `npm start` gives the engine (scripts/start.mjs).
     const env = await prepareDatabase({ ENGINE_PORT: String(await freePort()), LOG_LEVEL: 'error', MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' });
-    engine = await launchEngine(env, { compiled: true });
+    engine = await launchEngine(env, { compiled: true, healthTimeoutMs: 300_000 });
     await sleep(3000);
     row('idle, models loaded, no students', engine);
     await engine.stop();
@@ -105,7 +105,7 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
     opts.log('  seeding 1,000 students × 3 templates');
     await seedStudents(env, 1000);
     const cams = await addCameras(env, video, 4);
-    engine = await launchEngine(env, { compiled: true });
+    engine = await launchEngine(env, { compiled: true, healthTimeoutMs: 300_000 });
     await sleep(3000);
     row('idle, 1,000 students (3,000 templates)', engine);
     const token = await engine.token('admin');

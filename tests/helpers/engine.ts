@@ -39,13 +39,13 @@ export async function startEngine(extraEnv: NodeJS.ProcessEnv = {}): Promise<Tes
  * Starts an engine on an already prepared environment (e.g. again, after a change to its database or keys).
  * `compiled`: run the production build (`npm run build` first) with plain node, as `npm start` does.
  */
-export async function launchEngine(env: NodeJS.ProcessEnv, opts: { compiled?: boolean } = {}): Promise<TestEngine> {
+export async function launchEngine(env: NodeJS.ProcessEnv, opts: { compiled?: boolean; healthTimeoutMs?: number } = {}): Promise<TestEngine> {
   const proc = opts.compiled
     ? run(process.execPath, ['--conditions=attendance-compiled', path.join(ROOT, 'ai-engine/dist/main.js')], { cwd: ROOT, env })
     : run(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'ai-engine/src/main.ts')], { cwd: ROOT, env });
   const url = `http://127.0.0.1:${env.ENGINE_PORT}`;
   // An engine that never became healthy is not left running behind the failed test (SIGTERM: tsx passes it on to the engine).
-  await waitHealthy(url, proc).catch(async (err: unknown) => { await proc.stop('SIGTERM'); throw err; });
+  await waitHealthy(url, proc, opts.healthTimeoutMs).catch(async (err: unknown) => { await proc.stop('SIGTERM'); throw err; });
   const tokens = new Map<string, string>();
   return {
     url, env, proc,

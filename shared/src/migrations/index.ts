@@ -3,7 +3,8 @@ import { StudentPresence1763900000000 } from './1763900000000-student-presence.j
 import { Consents1763950000000 } from './1763950000000-consents.js';
 import { Retention1764000000000 } from './1764000000000-retention.js';
 import { GalleryOutbox1764100000000 } from './1764100000000-gallery-outbox.js';
+import { RosterWebhooks1765200000000 } from './1765200000000-roster-webhooks.js';
 import { RegisterCalendar1765100000000 } from './1765100000000-register-calendar.js';
 
 /** Every migration, in order. New ones are appended here. */
-export const MIGRATIONS = [InitialSchema1763800000000, StudentPresence1763900000000, Consents1763950000000, Retention1764000000000, GalleryOutbox1764100000000, RegisterCalendar1765100000000];
+export const MIGRATIONS = [InitialSchema1763800000000, StudentPresence1763900000000, Consents1763950000000, Retention1764000000000, GalleryOutbox1764100000000, RegisterCalendar1765100000000, RosterWebhooks1765200000000];

@@ -1,0 +1,43 @@
+import { Not, type EntityManager } from 'typeorm';
+import { BadRequestError, ClassSession, parseClockTime } from '@attendance/shared';
+
+/** A weekly lesson as typed or imported, before it is saved. */
+export interface LessonInput { id?: number; classGroupId: number; cameraId: number | null; weekday: number; startTime: string; endTime: string }
+
+const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
+
+/**
+ * The times a lesson may have, as sentences a school secretary understands: 24-hour `HH:MM`
+ * (a `3pm` would be saved and then never match a clock), an end after the start, a weekday 1–7.
+ * An empty list means the lesson is valid on its own.
+ */
+export function lessonProblems(l: Pick<LessonInput, 'weekday' | 'startTime' | 'endTime'>): string[] {
+  const out: string[] = [];
+  if (!Number.isInteger(l.weekday) || l.weekday < 1 || l.weekday > 7) out.push('the weekday must be 1 (Monday) to 7 (Sunday)');
+  for (const [label, v] of [['start', l.startTime], ['end', l.endTime]] as const) {
+    if (!HHMM.test(String(v ?? ''))) out.push(`the ${label} time "${v ?? ''}" is not a 24-hour time like 08:30 or 15:00`);
+  }
+  if (!out.length && parseClockTime(l.endTime) <= parseClockTime(l.startTime)) out.push(`the lesson ends (${l.endTime}) before or when it starts (${l.startTime})`);
+  return out;
+}
+
+const overlap = (a: Pick<LessonInput, 'startTime' | 'endTime'>, b: Pick<LessonInput, 'startTime' | 'endTime'>) =>
+  a.startTime < b.endTime && b.startTime < a.endTime;
+
+/** Lessons of the same class, or in front of the same camera (room), that this one would overlap. */
+export function clashes(l: LessonInput, others: LessonInput[]): string[] {
+  return others
+    .filter((o) => o.id === undefined || o.id !== l.id)
+    .filter((o) => o.weekday === l.weekday && overlap(l, o) && (o.classGroupId === l.classGroupId || (l.cameraId !== null && o.cameraId === l.cameraId)))
+    .map((o) => `it overlaps the lesson ${o.startTime}–${o.endTime} of the same ${o.classGroupId === l.classGroupId ? 'class' : 'room (camera)'}`);
+}
+
+/** Refuses an invalid or overlapping lesson with one 400 naming every problem. */
+export async function assertLessonFits(tx: EntityManager, l: LessonInput): Promise<void> {
+  const problems = lessonProblems(l);
+  if (!problems.length) {
+    const sameDay = await tx.getRepository(ClassSession).find({ where: { weekday: l.weekday, ...(l.id ? { id: Not(l.id) } : {}) } });
+    problems.push(...clashes(l, sameDay));
+  }
+  if (problems.length) throw new BadRequestError(`This lesson cannot be saved: ${problems.join('; ')}.`);
+}

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { z } from 'zod';
 import { ConfigError, loadConfig, type Config } from '@attendance/shared';
 
@@ -8,6 +9,16 @@ import { ConfigError, loadConfig, type Config } from '@attendance/shared';
 const schema = z.object({
   /** ONNX Runtime intra-op threads per model. 1 was fastest for these small models on 2 cores. */
   VISION_THREADS: z.coerce.number().int().min(1).max(64).default(1),
+  /**
+   * Inference worker threads: the models run there, off the server thread, one run per worker at a time.
+   * Default: one per core (2 on the reference machine). 0 runs them on the server thread (debugging only).
+   */
+  VISION_WORKERS: z.coerce.number().int().min(0).max(64).default(Math.min(8, os.availableParallelism())),
+  /**
+   * Images from requests (recognize, enrol, liveness) that may wait for an analysis slot; beyond this the
+   * engine answers 503 with Retry-After instead of holding more decoded images in memory.
+   */
+  VISION_MAX_QUEUED: z.coerce.number().int().min(0).max(10_000).default(32),
   /** Detector confidence below which a candidate face is dropped: lower finds more faces and more false ones. */
   DETECTOR_SCORE_THRESHOLD: z.coerce.number().gt(0).lt(1).default(0.6),
   /**
@@ -17,8 +28,11 @@ const schema = z.object({
   DETECTOR_MAX_SIDE: z.coerce.number().int().min(64).max(4096).default(640),
   /** Faces smaller than this (px) are ignored: smaller reaches the back row, but embeds poorly. */
   MIN_FACE_SIZE: z.coerce.number().int().min(0).default(20),
-  /** Images with more pixels than this are refused before decoding (memory guard). */
-  MAX_IMAGE_PIXELS: z.coerce.number().int().min(10_000).default(40_000_000),
+  /**
+   * Images with more pixels than this are refused before decoding (memory guard: a decoded image takes
+   * 3 bytes per pixel). Default 24 MP (6000×4000), above what phones and cameras save by default.
+   */
+  MAX_IMAGE_PIXELS: z.coerce.number().int().min(10_000).default(24_000_000),
   /** Largest request body accepted (bytes); photos are sent as JPEG/PNG, several per enrolment. */
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(20 * 1024 * 1024),
   /**
@@ -45,7 +59,7 @@ const schema = z.object({
   LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(15 * 60),
   /** Analyse every Nth frame pulled from a camera: higher saves CPU for more cameras, but names people later. */
   CAMERA_INFER_EVERY: z.coerce.number().int().min(1).max(100).default(1),
-  /** Agreeing frames before a tracked face is named: higher means fewer wrong marks and slower marks. */
+  /** Usable frames a track fuses (quality-weighted mean of their embeddings) before it may be named: more is steadier and marks later. */
   CAMERA_VOTES: z.coerce.number().int().min(1).max(30).default(3),
   /** Cameras running at once (RTSP/USB/file plus laptop sessions): each one costs a capture thread and inference time. */
   CAMERA_MAX_CONCURRENT: z.coerce.number().int().min(1).max(256).default(8),
@@ -63,6 +77,13 @@ const schema = z.object({
   CAMERA_OPEN_TIMEOUT_SECONDS: z.coerce.number().min(1).max(300).default(20),
   /** Seconds between detection_logs rows per camera: shorter gives finer statistics and more rows. */
   CAMERA_LOG_INTERVAL_SECONDS: z.coerce.number().min(1).max(3600).default(60),
+  /**
+   * Several engines: a camera runs on the engine holding its lease in Redis. An engine that cannot renew for
+   * half this stops its cameras; a dead engine's cameras move to another within about this plus a fifth of it.
+   */
+  CAMERA_LEASE_SECONDS: z.coerce.number().min(1).max(300).default(10),
+  /** This engine's name in leases and the panel (default host:port); unique per engine. */
+  ENGINE_ID: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/).optional(),
   /** Seconds after a student's mark during which no other mark is written (0 = off): guards against flapping sessions. */
   ATTENDANCE_COOLDOWN_SECONDS: z.coerce.number().int().min(0).default(0),
   /** Most marks per student per day (0 = no cap beyond one per day/session). */

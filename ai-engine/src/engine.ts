@@ -1,5 +1,6 @@
 // Builds the engine from its parts, by hand: tests create one in-process; main.ts runs one.
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import uWS, { type us_listen_socket } from 'uWebSockets.js';
 import type { DataSource } from 'typeorm';
@@ -9,6 +10,7 @@ import { AttendanceService } from './attendance/attendance.service.js';
 import { PresenceService } from './attendance/presence.service.js';
 import { AuthService } from './auth/auth.service.js';
 import { CameraAccess } from './cameras/camera-access.js';
+import { CameraLeases } from './cameras/camera-leases.js';
 import { CameraManager } from './cameras/camera-manager.js';
 import { PreviewHub } from './cameras/preview.js';
 import type { EngineConfig } from './config.js';
@@ -50,6 +52,7 @@ export interface Engine {
   readonly router: HttpRouter;
   readonly publisher: Publisher;
   readonly cameras: CameraManager;
+  readonly leases: CameraLeases;
   /** Listens on BIND_HOST:port (0 = a free port); resolves to the port. */
   listen(port?: number): Promise<number>;
   /** Stops accepting, finishes in-flight requests, then closes the queue, models and database. */
@@ -107,6 +110,11 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     laptops: { max: config.LAPTOP_MAX_SESSIONS, perUser: config.LAPTOP_MAX_PER_USER, idleMs: config.LAPTOP_IDLE_SECONDS * 1000 },
   });
 
+  // Several engines share the cameras: each enabled camera runs on the one holding its lease in Redis.
+  const leases = new CameraLeases(db, cameras, {
+    capacity: config.CAMERA_MAX_CONCURRENT, leaseMs: config.CAMERA_LEASE_SECONDS * 1000, prefix: config.QUEUE_PREFIX, redisUrl: config.REDIS_URL,
+  }, log);
+
   metrics.gauge('engine_gallery_templates', 'Face templates in the in-memory gallery', () => gallery.size);
   metrics.gauge('engine_gallery_students', 'Students with templates in the gallery', () => gallery.gallery.studentCount);
   metrics.gauge('engine_match_threshold', 'Open-set threshold in force for a whole-school search (cosine)', () => gallery.operatingPoint().threshold);
@@ -130,7 +138,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   matchingRoutes(router, gallery);
   livenessRoutes(router, liveness);
   systemRoutes(router, { health, metrics, version: VERSION });
-  detectionRoutes(router, cameras, cameraAccess, db);
+  detectionRoutes(router, cameras, leases, cameraAccess, db);
   mjpegRoute(app, { auth, access: cameraAccess, previews, log, recheckMs: config.AUTH_RECHECK_SECONDS * 1000 });
   wsServer(app, { auth, access: cameraAccess, publisher, log, recheckMs: config.AUTH_RECHECK_SECONDS * 1000 });
   livenessWs(app, { auth, liveness, log });
@@ -139,7 +147,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
 
   let socket: us_listen_socket | null = null;
   return {
-    db, vision, gallery, jobs, router, publisher, cameras,
+    db, vision, gallery, jobs, router, publisher, cameras, leases,
     listen: (port = config.ENGINE_PORT) => new Promise((resolve, reject) => {
       app.listen(config.BIND_HOST, port, (s) => {
         if (!s) return reject(new Error(`cannot listen on ${config.BIND_HOST}:${port}`));
@@ -147,7 +155,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
         const actual = uWS.us_socket_local_port(s as unknown as uWS.us_socket);
         log.info({ host: config.BIND_HOST, port: actual, models: path.basename(config.MODELS_DIR) }, 'ai-engine listening');
         // Enabled cameras start once the server answers, so their status can be watched from the start.
-        void cameras.startEnabled().catch((err: unknown) => log.error({ err }, 'starting enabled cameras failed'));
+        leases.begin(config.ENGINE_ID ?? `${os.hostname()}:${actual}`);
         resolve(actual);
       });
     }),
@@ -156,7 +164,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
       socket = null;
       const deadline = Date.now() + SHUTDOWN_GRACE_MS;
       while (router.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      await cameras.close();
+      await leases.close(); // stops the cameras, then hands their leases over
       await jobs.close();
       limiterRedis.disconnect();
       await vision.close();

@@ -32,7 +32,11 @@ export class CameraLimitError extends AppError {
   constructor(limit: number) { super(`at most ${limit} cameras may run at once (CAMERA_MAX_CONCURRENT)`, 'camera_limit', 503); }
 }
 
-interface Running { controller: AbortController; stats: CameraStats; state: CameraState; detail: string | null; done: Promise<StopReason>; persist: Promise<void> }
+interface Running {
+  controller: AbortController; stats: CameraStats; state: CameraState; detail: string | null; done: Promise<StopReason>; persist: Promise<void>;
+  /** Stopped because another engine owns it now: its status row is the new owner's to write. */
+  handedOver?: boolean;
+}
 
 export interface CameraDeps {
   db: DataSource; vision: VisionPipeline; recognition: RecognitionService; attendance: AttendanceService; presence: PresenceService;
@@ -63,15 +67,20 @@ export class CameraManager {
   /** Classroom cameras running; laptop sessions have their own limit and never count here. */
   get size(): number { return this.running.size; }
 
-  async startEnabled(): Promise<void> {
-    const cameras = await this.deps.db.getRepository(Camera).findBy({ enabled: true });
-    for (const c of cameras) {
-      try {
-        await this.start(c.id);
-      } catch (err) {
-        this.deps.log.error({ err, cameraId: c.id }, 'enabled camera did not start');
-      }
-    }
+  get runningIds(): number[] { return [...this.running.keys()]; }
+
+  isRunning(cameraId: number): boolean { return this.running.has(cameraId); }
+
+  /** Told when a camera's loop ends, and why ('handover': stopped by handOver). The lease keeper listens. */
+  onEnded?: (cameraId: number, kind: StopReason['kind'] | 'handover') => void;
+
+  /** Stops a camera whose lease this engine lost, without writing its status row (the new owner does). */
+  async handOver(cameraId: number): Promise<void> {
+    const entry = this.running.get(cameraId);
+    if (!entry) return;
+    entry.handedOver = true;
+    entry.controller.abort();
+    await entry.done;
   }
 
   async start(cameraId: number): Promise<CameraStatus> {
@@ -105,6 +114,9 @@ export class CameraManager {
       log.error({ err }, 'camera loop crashed');
       this.setState(cameraId, entry, 'failed', err instanceof Error ? err.message : String(err));
       return { kind: 'failed', error: String(err) } as StopReason;
+    }).then((reason) => {
+      this.onEnded?.(cameraId, entry.handedOver ? 'handover' : reason.kind);
+      return reason;
     }).finally(() => {
       if (this.running.get(cameraId) === entry) this.running.delete(cameraId);
       this.deps.previews.closeAll(cameraId);
@@ -198,7 +210,7 @@ export class CameraManager {
   }
 
   private setState(cameraId: number, entry: Running, state: CameraState, detail?: string): void {
-    if (entry.state === state && entry.detail === (detail ?? null)) return;
+    if (entry.handedOver || (entry.state === state && entry.detail === (detail ?? null))) return;
     entry.state = state;
     entry.detail = detail ?? null;
     const at = new Date();

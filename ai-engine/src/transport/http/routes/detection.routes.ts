@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { ForbiddenError, writeAudit } from '@attendance/shared';
 import { auditActor, type Principal } from '../../../auth/auth.service.js';
 import type { CameraAccess } from '../../../cameras/camera-access.js';
+import type { CameraLeases } from '../../../cameras/camera-leases.js';
 import type { CameraManager } from '../../../cameras/camera-manager.js';
 import type { LaptopSession } from '../../../cameras/laptop-session.js';
 import { zId, type HttpRouter, type RequestContext } from '../router.js';
@@ -11,15 +12,18 @@ const CameraBody = z.object({ camera_id: zId() });
 const LaptopStart = z.object({ camera_id: zId().nullish() });
 const LaptopStop = z.object({ session: z.string().uuid() });
 
-/** Detection controls. A teacher may only drive cameras in rooms where a class they teach is scheduled. */
-export function detectionRoutes(router: HttpRouter, cameras: CameraManager, access: CameraAccess, db: DataSource): void {
+/**
+ * Detection controls. A teacher may only drive cameras in rooms where a class they teach is scheduled.
+ * Start and stop go through the leases: whichever engine receives them, the camera's owner acts.
+ */
+export function detectionRoutes(router: HttpRouter, cameras: CameraManager, leases: CameraLeases, access: CameraAccess, db: DataSource): void {
   const audit = (action: string, ctx: RequestContext, entityId: number | string | null) =>
     writeAudit(db, { action, actor: auditActor(ctx.principal), entity: 'camera', entityId: entityId ?? undefined, ip: ctx.ip });
 
   router.post('/api/v1/detection/start', {}, async (ctx) => {
     const { camera_id } = ctx.json(CameraBody);
     await access.check(ctx.principal, camera_id);
-    const camera = await cameras.start(camera_id);
+    const camera = await leases.start(camera_id);
     await audit('detection.started', ctx, camera_id);
     return { body: { camera } };
   });
@@ -27,7 +31,7 @@ export function detectionRoutes(router: HttpRouter, cameras: CameraManager, acce
   router.post('/api/v1/detection/stop', {}, async (ctx) => {
     const { camera_id } = ctx.json(CameraBody);
     await access.check(ctx.principal, camera_id);
-    const camera = await cameras.stop(camera_id);
+    const camera = await leases.stop(camera_id);
     await audit('detection.stopped', ctx, camera_id);
     return { body: { camera } };
   });
@@ -35,7 +39,10 @@ export function detectionRoutes(router: HttpRouter, cameras: CameraManager, acce
   router.get('/api/v1/detection/status', {}, async (ctx) => {
     const allowed = await access.allowed(ctx.principal);
     const laptops = cameras.laptopSessions.filter((s) => mayUse(ctx.principal, s));
-    return { body: { cameras: await cameras.status(allowed), laptop_sessions: laptops.map(laptopJson) } };
+    const statuses = await cameras.status(allowed);
+    const owners = await leases.owners(statuses.map((c) => c.camera_id));
+    const here = cameras.runningIds.filter((id) => allowed === 'all' || allowed.has(id));
+    return { body: { engine: leases.engineId, running_here: here, cameras: statuses.map((c) => ({ ...c, engine: owners.get(c.camera_id) ?? null })), laptop_sessions: laptops.map(laptopJson) } };
   });
 
   router.post('/api/v1/detection/laptop-camera/start', {}, async (ctx) => {

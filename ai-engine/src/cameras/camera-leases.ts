@@ -1,0 +1,256 @@
+import type { DataSource } from 'typeorm';
+import { Redis } from 'ioredis';
+import { Camera, NotFoundError, logRedisErrors, redisRequestOptions, type Logger } from '@attendance/shared';
+import { CameraLimitError, type CameraManager, type CameraStatus } from './camera-manager.js';
+
+/** Set the lease when it is free or already ours, and extend it: one script, so no other engine can slip in between. */
+const CLAIM = `local v = redis.call('GET', KEYS[1])
+if v == ARGV[1] or not v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
+return 0`;
+/** Delete the lease only if it is still ours. */
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+/** How long a panel start or stop waits for the owning engine to act on it. */
+const REMOTE_WAIT_MS = 5000;
+
+export interface LeaseSettings { capacity: number; leaseMs: number; prefix: string; redisUrl: string; publicUrl?: string }
+
+export interface EngineLoad { id: string; capacity: number; running: number }
+
+/**
+ * Which of the unowned cameras this engine should claim: each goes, in id order, to the live engine with
+ * the lowest load (running / capacity, ties by id) that still has room. Every engine computes the same plan
+ * from the same registry, so they rarely race; when they do, the lease decides.
+ */
+export function planClaims(unowned: number[], engines: EngineLoad[], me: string): number[] {
+  const load = engines.map((e) => ({ ...e }));
+  const mine: number[] = [];
+  for (const camera of [...unowned].sort((a, b) => a - b)) {
+    const free = load.filter((e) => e.running < e.capacity)
+      .sort((a, b) => a.running / a.capacity - b.running / b.capacity || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    if (!free.length) break;
+    free[0].running++;
+    if (free[0].id === me) mine.push(camera);
+  }
+  return mine;
+}
+
+/**
+ * Several engines as one: each enabled camera runs on exactly one live engine, the holder of its lease in Redis.
+ *
+ * The desired state is `cameras.enabled` in the database (the panel's start/stop sets it, then a pub/sub nudge
+ * makes every engine reconcile at once; otherwise every leaseMs/5). Each tick an engine renews the leases of the
+ * cameras it runs, stops those no longer enabled, and claims its share of the enabled cameras nobody holds.
+ * An engine that cannot renew for leaseMs/2 stops its own cameras (fencing), before its leases expire at
+ * leaseMs and another engine takes them: so a camera never runs twice, and a dead engine's cameras move within
+ * about leaseMs + one tick. After a Redis restart (leases lost) the owners re-create their leases on renewal.
+ */
+export class CameraLeases {
+  private readonly redis: Redis;
+  private readonly sub: Redis;
+  private timer?: NodeJS.Timeout;
+  private id = '';
+  private lastRenewed = Date.now();
+  private ticking: Promise<number[]> | null = null;
+  private again = false;
+  private closed = false;
+  private fenced = false;
+
+  constructor(private readonly db: DataSource, private readonly cameras: CameraManager, private readonly s: LeaseSettings, private readonly log: Logger) {
+    this.redis = new Redis(s.redisUrl, redisRequestOptions());
+    logRedisErrors(this.redis, log, 'camera leases');
+    this.sub = new Redis(s.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+    logRedisErrors(this.sub, log, 'camera nudges');
+    cameras.onEnded = (id, kind) => void this.ended(id, kind);
+  }
+
+  /** Joins the cluster as `engineId` (once the server listens): reconciles now, then every leaseMs/5 and on every nudge. */
+  begin(engineId: string): void {
+    this.id = engineId;
+    this.sub.on('message', () => void this.tick());
+    // ioredis subscribes again by itself after a reconnect.
+    void this.sub.connect().then(() => this.sub.subscribe(this.channel)).catch(() => undefined);
+    this.timer = setInterval(() => void this.tick(), Math.max(200, this.s.leaseMs / 5));
+    this.timer.unref();
+    void this.tick();
+  }
+
+  get engineId(): string { return this.id; }
+  private get channel(): string { return `${this.s.prefix}:cameras:nudge`; }
+  private key(cameraId: number): string { return `${this.s.prefix}:camera-lease:${cameraId}`; }
+  private engineKey(id: string): string { return `${this.s.prefix}:engine:${id}`; }
+
+  /** The engine holding each camera's lease (null: none), for the status the panel shows. */
+  async owners(ids: number[]): Promise<Map<number, string | null>> {
+    const out = new Map<number, string | null>();
+    if (!ids.length) return out;
+    const values = await this.redis.mget(ids.map((id) => this.key(id))).catch(() => ids.map(() => null));
+    ids.forEach((id, i) => out.set(id, values[i]));
+    return out;
+  }
+
+  /** The panel's start: desired state on, then the engine the plan picks starts it (here or elsewhere). */
+  async start(cameraId: number): Promise<CameraStatus & { engine: string | null }> {
+    await this.setEnabled(cameraId, true);
+    const startedHere = await this.tick();
+    if (startedHere.includes(cameraId) || this.cameras.isRunning(cameraId)) return { ...(await this.stored(cameraId)), engine: this.id };
+    await this.nudge();
+    const owner = await this.waitOwner(cameraId, (o) => o !== null);
+    if (!owner && !(await this.anyRoom())) {
+      await this.setEnabled(cameraId, false);
+      throw new CameraLimitError(this.s.capacity);
+    }
+    return { ...(await this.stored(cameraId)), engine: owner };
+  }
+
+  /** The panel's stop: desired state off; the owner (here or elsewhere) stops it and lets the lease go. */
+  async stop(cameraId: number): Promise<CameraStatus & { engine: null }> {
+    await this.setEnabled(cameraId, false);
+    if (this.cameras.isRunning(cameraId)) {
+      const status = await this.cameras.stop(cameraId);
+      await this.release(cameraId);
+      return { ...status, engine: null };
+    }
+    await this.nudge();
+    await this.waitOwner(cameraId, (o) => o === null);
+    return { ...(await this.stored(cameraId)), engine: null };
+  }
+
+  /** One reconcile pass (coalesced: a call during a pass runs one more after it). Returns the cameras it started. */
+  tick(): Promise<number[]> {
+    if (this.closed || !this.id) return Promise.resolve([]);
+    if (this.ticking) { this.again = true; return this.ticking; }
+    this.ticking = this.reconcile().catch((err: unknown) => { this.log.error({ err }, 'camera lease reconcile failed'); return [] as number[]; })
+      .finally(() => {
+        this.ticking = null;
+        if (this.again) { this.again = false; void this.tick(); }
+      });
+    return this.ticking;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.ticking?.catch(() => undefined);
+    const mine = this.cameras.runningIds;
+    await this.cameras.close();
+    // Hand over at once instead of after the lease runs out.
+    await Promise.all(mine.map((id) => this.release(id)));
+    await this.redis.del(this.engineKey(this.id)).catch(() => undefined);
+    if (mine.length) await this.nudge();
+    this.sub.disconnect();
+    this.redis.disconnect();
+  }
+
+  private async reconcile(): Promise<number[]> {
+    const sentAt = Date.now();
+    const running = this.cameras.runningIds;
+    let renewed: Array<[Error | null, unknown]>;
+    try {
+      const batch = this.redis.multi();
+      for (const id of running) batch.eval(CLAIM, 1, this.key(id), this.id, this.s.leaseMs);
+      batch.set(this.engineKey(this.id), JSON.stringify({ capacity: this.s.capacity, running: running.length, url: this.s.publicUrl ?? null }), 'PX', this.s.leaseMs);
+      renewed = (await batch.exec()) ?? [];
+      this.lastRenewed = sentAt;
+      if (this.fenced) { this.fenced = false; this.log.info('redis reachable again: claiming cameras'); }
+    } catch (err) {
+      if (Date.now() - this.lastRenewed > this.s.leaseMs / 2 && this.cameras.runningIds.length) {
+        // Our leases may run out soon and another engine take the cameras: stop first, so none runs twice.
+        this.fenced = true;
+        this.log.warn({ err: (err as Error).message, cameras: this.cameras.runningIds }, 'cannot renew camera leases: stopping this engine\'s cameras');
+        await Promise.all(this.cameras.runningIds.map((id) => this.cameras.handOver(id)));
+      }
+      return [];
+    }
+    for (const [i, id] of running.entries()) {
+      if (renewed[i]?.[1] === 1) continue;
+      this.log.warn({ cameraId: id }, 'camera lease held by another engine: stopping here');
+      await this.cameras.handOver(id);
+    }
+
+    const enabled = new Set((await this.db.getRepository(Camera).find({ select: { id: true }, where: { enabled: true } })).map((c) => c.id));
+    for (const id of this.cameras.runningIds) {
+      if (enabled.has(id)) continue;
+      await this.cameras.stop(id);
+      await this.release(id);
+    }
+    const wanted = [...enabled].filter((id) => !this.cameras.isRunning(id));
+    if (!wanted.length) return [];
+    const owners = await this.owners(wanted);
+    const unowned = wanted.filter((id) => owners.get(id) === null || owners.get(id) === this.id);
+    if (!unowned.length) return [];
+    const plan = planClaims(unowned, await this.liveEngines(), this.id);
+    const started: number[] = [];
+    for (const id of plan) {
+      if (this.closed || this.cameras.size >= this.s.capacity) break;
+      if ((await this.redis.eval(CLAIM, 1, this.key(id), this.id, this.s.leaseMs)) !== 1) continue;
+      try {
+        const status = await this.cameras.start(id);
+        started.push(id);
+        if (!this.cameras.isRunning(id)) await this.ended(id, status.state === 'failed' ? 'failed' : 'ended');
+      } catch (err) {
+        this.log.error({ err, cameraId: id }, 'claimed camera did not start');
+        await this.release(id);
+      }
+    }
+    return started;
+  }
+
+  /** Live engines from their registry entries (each expires with leaseMs), this one with its current load. */
+  private async liveEngines(): Promise<EngineLoad[]> {
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, found] = await this.redis.scan(cursor, 'MATCH', this.engineKey('*'), 'COUNT', 200);
+      cursor = next;
+      keys.push(...found);
+    } while (cursor !== '0');
+    const values = keys.length ? await this.redis.mget(keys) : [];
+    const engines: EngineLoad[] = [];
+    keys.forEach((k, i) => {
+      const id = k.slice(this.engineKey('').length);
+      if (id === this.id || !values[i]) return;
+      const v = JSON.parse(values[i]!) as { capacity: number; running: number };
+      engines.push({ id, capacity: v.capacity, running: v.running });
+    });
+    engines.push({ id: this.id, capacity: this.s.capacity, running: this.cameras.size });
+    return engines;
+  }
+
+  private async anyRoom(): Promise<boolean> {
+    return (await this.liveEngines().catch(() => [])).some((e) => e.running < e.capacity);
+  }
+
+  /** A loop that ended by itself (file finished, fatal error) stays off: desired state follows, and the lease goes. */
+  private async ended(cameraId: number, kind: 'requested' | 'ended' | 'failed' | 'handover'): Promise<void> {
+    if (kind === 'requested' || kind === 'handover') return;
+    await this.setEnabled(cameraId, false).catch((err: unknown) => this.log.error({ err, cameraId }, 'storing a stopped camera failed'));
+    await this.release(cameraId);
+  }
+
+  private async release(cameraId: number): Promise<void> {
+    await this.redis.eval(RELEASE, 1, this.key(cameraId), this.id).catch((err: unknown) => this.log.warn({ err: (err as Error).message, cameraId }, 'camera lease not released; it expires by itself'));
+  }
+
+  private async nudge(): Promise<void> {
+    await this.redis.publish(this.channel, '1').catch(() => undefined);
+  }
+
+  private async setEnabled(cameraId: number, enabled: boolean): Promise<void> {
+    const result = await this.db.getRepository(Camera).update(cameraId, { enabled });
+    if (result.affected === 0) throw new NotFoundError(`no camera ${cameraId}`);
+  }
+
+  private async stored(cameraId: number): Promise<CameraStatus> {
+    const [status] = await this.cameras.status(new Set([cameraId]));
+    return status;
+  }
+
+  private async waitOwner(cameraId: number, done: (owner: string | null) => boolean): Promise<string | null> {
+    const deadline = Date.now() + REMOTE_WAIT_MS;
+    for (;;) {
+      const owner = (await this.owners([cameraId])).get(cameraId) ?? null;
+      if (done(owner) || Date.now() > deadline) return owner;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}

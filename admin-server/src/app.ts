@@ -20,6 +20,7 @@ import { DashboardService } from './services/dashboard.service.js';
 import type { EngineClient } from './services/engine-client.js';
 import type { JobQueue } from './services/jobs.js';
 import { MarksService } from './services/marks.service.js';
+import { DomainEventBus } from './services/domain-events.js';
 import { RegisterService } from './services/register.service.js';
 import { RedisSessionStore } from './services/redis-session-store.js';
 import { adminGuard } from './routes/guard.js';
@@ -49,10 +50,12 @@ export interface AdminAppDeps {
   redisPrefix?: string;
   /** The retention job's service (main.ts shares one with the daily worker); built here when absent. */
   retention?: RetentionService;
+  /** The domain's events (late, absent, register confirmed); main.ts subscribes the webhooks to it. */
+  events?: DomainEventBus;
 }
 
 /** The admin server as an Express app: AdminJS at /admin, the panel's JSON routes at /api, the SIS API at /api/v1. */
-export function createAdminApp({ config, dataSource: ds, redis, queue, engine, clock = () => new Date(), redisPrefix = '', retention }: AdminAppDeps): Express {
+export function createAdminApp({ config, dataSource: ds, redis, queue, engine, clock = () => new Date(), redisPrefix = '', retention, events = new DomainEventBus() }: AdminAppDeps): Express {
   const attendance = new AttendanceService(ds);
   const deps: AdminDeps = {
     ds, engine, clock, timeZone: config.SCHOOL_TIMEZONE,
@@ -63,7 +66,7 @@ export function createAdminApp({ config, dataSource: ds, redis, queue, engine, c
   // The engines' prefix by default, so a guess on the panel and on an engine count against the same limit.
   const limiter = new LoginLimiter(redis, redisPrefix || `${config.QUEUE_PREFIX}:`, { perUserAndIp: LOGIN_MAX_FAILURES, windowSeconds: LOGIN_WINDOW_SECONDS });
   const authenticate = makeAuthenticate(ds, limiter);
-  const marks = new MarksService(ds, config.SCHOOL_TIMEZONE, clock);
+  const marks = new MarksService(ds, config.SCHOOL_TIMEZONE, clock, events);
   const admin = new AdminJS(adminOptions(deps, marks));
   if (config.NODE_ENV !== 'production') clearStaleBundle();
 

@@ -6,6 +6,9 @@ import { QUEUES, assertSchemaCurrent, createLogger, installSafetyNet, loadConfig
 import { createAdminApp, retentionFor } from './app.js';
 import { startRetentionSchedule } from './services/retention.schedule.js';
 import { startBackupSchedule } from './services/backup.schedule.js';
+import { DomainEventBus } from './services/domain-events.js';
+import { WebhookService } from './services/webhook.service.js';
+import { startWebhookWorker } from './services/webhook.schedule.js';
 import { EngineClient } from './services/engine-client.js';
 import { createAdminServers } from './server.js';
 import { loadTls } from './tls.js';
@@ -26,7 +29,13 @@ const engine = new EngineClient({ baseUrl: config.ENGINE_URL });
 const retention = retentionFor(config, dataSource, queue);
 const stopRetention = await startRetentionSchedule(config, retention, log);
 const stopBackups = await startBackupSchedule(config, log);
-const app = createAdminApp({ config, dataSource, redis, queue, engine, retention });
+// The domain emits; the signed webhooks subscribe (queued on the request-path client, sent by the worker).
+const events = new DomainEventBus();
+const webhookQueue = new Queue(QUEUES.webhooks, { connection: redis, prefix: config.QUEUE_PREFIX });
+const webhooks = new WebhookService(dataSource, webhookQueue);
+webhooks.subscribe(events);
+const stopWebhooks = startWebhookWorker({ url: config.REDIS_URL, prefix: config.QUEUE_PREFIX }, webhooks, log);
+const app = createAdminApp({ config, dataSource, redis, queue, engine, retention, events });
 const tlsFiles = loadTls(config);
 const servers = createAdminServers(app, config, tlsFiles);
 servers.plain.listen(config.ADMIN_PORT, config.BIND_HOST, () => log.info({ host: config.BIND_HOST, port: config.ADMIN_PORT }, 'admin-server listening'));
@@ -43,6 +52,8 @@ async function shutdown(signal: string): Promise<void> {
   servers.secure?.close();
   await stopRetention();
   await stopBackups();
+  await stopWebhooks();
+  await webhookQueue.close();
   await queue.close();
   redis.disconnect();
   await dataSource.destroy();

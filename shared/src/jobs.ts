@@ -9,6 +9,8 @@ export const QUEUES = {
   maintenance: 'maintenance',
   /** The daily backup (admin server). */
   backup: 'backup',
+  /** Signed webhook deliveries to school systems (admin server). */
+  webhooks: 'webhooks',
 } as const;
 
 export interface JobPayloads {
@@ -23,6 +25,8 @@ export interface JobPayloads {
   'maintenance.retention': { dryRun: boolean };
   /** Back up the database and secrets into BACKUP_DIR, keeping the newest `keep` daily backups. */
   'backup.daily': { keep: number };
+  /** POST one logged webhook delivery; BullMQ retries it with backoff until it is answered 2xx. */
+  'webhook.deliver': { deliveryId: number };
 }
 
 export type JobName = keyof JobPayloads;

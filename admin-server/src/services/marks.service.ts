@@ -3,6 +3,7 @@ import {
   ATTENDANCE_STATUSES, AttendanceLog, BadRequestError, ConflictError, ForbiddenError, NotFoundError, Student, isUniqueViolation, schoolDay, writeAudit,
   type AttendanceStatus, type AuditEntry,
 } from '@attendance/shared';
+import type { DomainEventBus } from './domain-events.js';
 
 export interface ManualMark { studentId: number; day?: string; slot?: string; status: string; note?: string | null; reasonCode?: string | null }
 
@@ -13,7 +14,7 @@ function checkStatus(status: string): AttendanceStatus {
 
 /** Marks and corrections made by hand; each one is audited in the same transaction. */
 export class MarksService {
-  constructor(private readonly ds: DataSource, private readonly timeZone: string, private readonly clock: () => Date) {}
+  constructor(private readonly ds: DataSource, private readonly timeZone: string, private readonly clock: () => Date, private readonly events?: DomainEventBus) {}
 
   /** `classGroups`, for a teacher, limits the mark to students of those groups. */
   async mark(m: ManualMark, actor: NonNullable<AuditEntry['actor']>, classGroups: number[] | null = null): Promise<number> {
@@ -23,9 +24,10 @@ export class MarksService {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new BadRequestError('day must be YYYY-MM-DD');
     const slot = m.slot || 'day';
     if (!/^(day|session:\d+)$/.test(slot)) throw new BadRequestError('slot must be "day" or "session:<id>"');
+    let student: Student | null = null;
     try {
-      return await this.ds.transaction(async (tx) => {
-        const student = await tx.getRepository(Student).findOneBy({ id: m.studentId });
+      const id = await this.ds.transaction(async (tx) => {
+        student = await tx.getRepository(Student).findOne({ where: { id: m.studentId }, relations: { classGroup: true } });
         if (!student) throw new NotFoundError(`student ${m.studentId} not found`);
         if (classGroups && !classGroups.includes(student.classGroupId ?? -1)) throw new ForbiddenError(`student ${m.studentId} is not in your class groups`);
         const classSessionId = slot.startsWith('session:') ? Number(slot.slice(8)) : null;
@@ -35,6 +37,15 @@ export class MarksService {
         await writeAudit(tx, { action: 'attendance.marked', actor, entity: 'attendance', entityId: row.id, details: { studentId: m.studentId, day, slot, status, reasonCode: m.reasonCode ?? null } }, now);
         return row.id;
       });
+      // After the commit: a late or absent student is news for the school's other systems (webhooks).
+      if (this.events && student && (status === 'late' || status === 'absent')) {
+        const s: Student = student;
+        await this.events.emit(status === 'late' ? 'student.late' : 'student.absent', {
+          studentId: s.id, studentName: s.name, rollNumber: s.rollNumber, classGroup: s.classGroup?.name ?? null,
+          day, classSessionId: slot.startsWith('session:') ? Number(slot.slice(8)) : null, status, reason: null, note: m.note || null, at: now.toISOString(),
+        });
+      }
+      return id;
     } catch (err) {
       if (isUniqueViolation(err)) throw new ConflictError(`student ${m.studentId} already has a mark for ${day} (${slot}); correct that mark instead`);
       throw err;

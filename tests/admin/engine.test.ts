@@ -21,7 +21,7 @@ const enrollCalls = () => engine.calls.filter((c) => c.url === '/api/v1/enroll')
 before(async () => {
   engine = await startJsonServer(({ url, body }) => {
     if (url === '/health') return [200, { status: 'ok' }];
-    if (url === '/api/v1/detection/status') return [200, { cameras: [{ camera_id: fx.cameras.a.id, state: 'running', detail: null }] }];
+    if (url === '/api/v1/detection/status') return [200, { cameras: [{ camera_id: fx.cameras.a.id, state: 'running', detail: null, engine: 'engine-2' }] }];
     const req = JSON.parse(body) as { student_id: number; photos: string[] };
     if (req.student_id === fx?.students[3].id) return [409, { error: 'conflict', message: 'this face is already enrolled as another student' }];
     return [201, { student_id: req.student_id, templates: req.photos.length - 1, rejected: [{ index: 1, reasons: ['no_face'] }] }];
@@ -59,11 +59,12 @@ describe('enrol from photos through the engine', () => {
   });
 });
 
-test("the camera list shows the engine's live state", async () => {
+test("the camera list shows the engine's live state and which engine runs each camera", async () => {
   const { cookie } = await loginCookie(app.url, 'admin', PASSWORD);
   const res = await withCookie(cookie!)(`${app.url}/admin/api/resources/Camera/actions/list`);
-  const states = Object.fromEntries(((await res.json()) as { records: { params: { name: string; engineState: string } }[] }).records.map((r) => [r.params.name, r.params.engineState]));
-  assert.deepEqual(states, { 'Room 101': 'running', 'Room 202': 'not running' });
+  const records = ((await res.json()) as { records: { params: { name: string; engineState: string; runsOn: string } }[] }).records;
+  assert.deepEqual(Object.fromEntries(records.map((r) => [r.params.name, r.params.engineState])), { 'Room 101': 'running', 'Room 202': 'not running' });
+  assert.deepEqual(Object.fromEntries(records.map((r) => [r.params.name, r.params.runsOn])), { 'Room 101': 'engine-2', 'Room 202': '—' });
 });
 
 describe('npm run seed:demo', () => {

@@ -52,7 +52,7 @@ export function adminOptions(deps: AdminDeps, marks: MarksService): AdminJSOptio
           pages: { register: 'Register', reports: 'Reports', account: 'My account', privacy: 'Privacy' },
           properties: {
             classGroupId: 'Class group', studentId: 'Student', cameraId: 'Camera', teacherId: 'Teacher', classSessionId: 'Timetable slot',
-            markedById: 'Marked by', engineState: 'Live (engine)', status: 'Status', templates: 'Face samples', poses: 'Face registered', consentAt: 'Consent given', consentDetails: 'Consent', recentMarks: 'Latest marks', enrolledAt: 'Face registered on', rollNumber: 'Roll number', actorName: 'Who', entityId: 'Record',
+            markedById: 'Marked by', engineState: 'Live (engine)', runsOn: 'Runs on engine', status: 'Status', templates: 'Face samples', poses: 'Face registered', consentAt: 'Consent given', consentDetails: 'Consent', recentMarks: 'Latest marks', enrolledAt: 'Face registered on', rollNumber: 'Roll number', actorName: 'Who', entityId: 'Record',
           },
           components: {
             Login: {

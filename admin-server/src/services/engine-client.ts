@@ -2,7 +2,8 @@ import { AppError } from '@attendance/shared';
 
 /** The engine's JSON contract, as the admin server uses it (all routes under /api/v1 but health). */
 export interface EnrollResult { student_id: number; templates: number; rejected: { index: number; reasons: string[] }[] }
-export interface DetectionStatus { cameras: { camera_id: number; state: string; detail: string | null }[] }
+/** `engine`: the engine holding the camera's lease, i.e. running it (null: none). */
+export interface DetectionStatus { cameras: { camera_id: number; state: string; detail: string | null; engine?: string | null }[] }
 
 /** The engine answered with an error (`{error, message, details?}`); `status` is its HTTP status. */
 export class EngineError extends AppError {

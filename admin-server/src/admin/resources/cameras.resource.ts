@@ -30,14 +30,19 @@ export function cameraResource(deps: AdminDeps): ResourceWithOptions {
   // The engine's own view (running, reconnecting…) next to the status it last wrote to the database.
   const withLiveState = async (response: ActionResponse, _req: ActionRequest, context: ActionContext): Promise<ActionResponse> => {
     const records: RecordJSON[] = response.records ?? (response.record ? [response.record] : []);
-    let live: Map<number, string> | null = null;
+    let live: Map<number, { state: string; engine: string | null }> | null = null;
     try {
       const status = await deps.engine.detectionStatus(await deps.engineToken(userOf(context)));
-      live = new Map(status.cameras.map((c) => [c.camera_id, c.state]));
+      live = new Map(status.cameras.map((c) => [c.camera_id, { state: c.state, engine: c.engine ?? null }]));
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
     }
-    for (const r of records) r.params.engineState = live ? (live.get(Number(r.id)) ?? 'not running') : 'engine offline';
+    for (const r of records) {
+      const c = live?.get(Number(r.id));
+      r.params.engineState = live ? (c?.state ?? 'not running') : 'engine offline';
+      // Several engines: the one holding the camera's lease runs it.
+      r.params.runsOn = live ? (c?.engine ?? '—') : '—';
+    }
     return response;
   };
   return {
@@ -49,12 +54,13 @@ export function cameraResource(deps: AdminDeps): ResourceWithOptions {
     options: {
       navigation: { name: 'Cameras', icon: 'Camera' },
       sort: { sortBy: 'name', direction: 'asc' },
-      listProperties: ['name', 'room', 'enabled', 'engineState', 'status', 'statusDetail', 'statusAt'],
-      showProperties: ['id', 'name', 'room', 'source', 'enabled', 'engineState', 'status', 'statusDetail', 'statusAt', 'createdAt'],
+      listProperties: ['name', 'room', 'enabled', 'engineState', 'runsOn', 'status', 'statusDetail', 'statusAt'],
+      showProperties: ['id', 'name', 'room', 'source', 'enabled', 'engineState', 'runsOn', 'status', 'statusDetail', 'statusAt', 'createdAt'],
       editProperties: ['name', 'room', 'source', 'enabled'],
       properties: {
         source: { description: 'rtsp://user:pass@host/path, usb:0 or file:/path/video.mp4' },
         engineState: { type: 'string', isVisible: { list: true, show: true, edit: false, filter: false } },
+        runsOn: { type: 'string', isVisible: { list: true, show: true, edit: false, filter: false } },
         status: { availableValues: ['stopped', 'starting', 'running', 'reconnecting', 'failed'].map((v) => ({ value: v, label: v })) },
       },
       actions: {

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { Camera, ClassGroup, ClassSession, User, loadConfig, openDatabase } from '@attendance/shared';
+import { In } from 'typeorm';
+import { Camera, ClassGroup, ClassSession, Student, User, loadConfig, openDatabase } from '@attendance/shared';
 import { artifactPath, fakeWebcam, launchChromium, loginAs } from '../helpers/browser.js';
 import { PASSWORD, startEngine, waitHealthy, type TestEngine } from '../helpers/engine.js';
 import { face, facesAvailable, FACES_DIR } from '../helpers/faces.js';
@@ -44,13 +45,15 @@ before(async () => {
     const teacher = await dataSource.getRepository(User).findOneByOrFail({ username: 'teacher' });
     const group = await dataSource.getRepository(ClassGroup).save({ name: '7A', teacherId: teacher.id });
     await dataSource.getRepository(ClassSession).save({ classGroupId: group.id, cameraId, weekday: 1, startTime: '08:00', endTime: '08:45', lateAfterMinutes: 10 });
+    // Their pupils: a teacher sees the marks of their own classes' students only.
+    await dataSource.getRepository(Student).update({ rollNumber: In(['L-1', 'L-2']) }, { classGroupId: group.id });
   } finally {
     await dataSource.destroy();
   }
   admin = run(path.join(ROOT, 'node_modules/.bin/tsx'), ['admin-server/src/main.ts'], {
     cwd: ROOT, env: { ...engine.env, ADMIN_PORT: String(adminPort), ENGINE_URL: engine.url, PUBLIC_ENGINE_URL: engine.url },
   });
-  await waitHealthy(adminUrl, admin);
+  await waitHealthy(adminUrl, admin, 180_000); // tsx compiles the admin server first: slow on a busy machine
 });
 after(async () => { await admin?.stop('SIGTERM'); await engine?.stop(); });
 
@@ -59,12 +62,14 @@ test('a teacher opens the live view, starts detection, sees the preview and the 
   try {
     const context = await loginAs(browser, adminUrl, 'teacher', PASSWORD);
     const page = await context.newPage();
-    await page.goto(`/admin/resources/Camera/records/${cameraId}/liveView`);
+    await page.goto(`/admin/resources/Camera/records/${cameraId}/liveView`, { waitUntil: 'domcontentloaded', timeout: 90_000 }); // an MJPEG stream never finishes loading
     await page.getByTestId('live-start').click();
     await page.getByTestId('live-marks').locator('li', { hasText: 'Barack Obama' }).waitFor({ timeout: 60_000 });
     await page.getByTestId('live-state').filter({ hasText: 'running' }).waitFor({ timeout: 30_000 });
     // The MJPEG preview is drawing frames (an <img> of a multipart stream has a size once a part arrived).
     await page.waitForFunction(() => (document.querySelector('[data-testid=live-preview]') as HTMLImageElement | null)?.naturalWidth === 640, null, { timeout: 30_000 });
+    // Names are written over the preview by the page (the engine's MJPEG has the boxes only).
+    await page.getByTestId('live-labels').getByText(/Barack Obama 0\.\d\d/).waitFor({ timeout: 30_000 });
     await page.screenshot({ path: artifactPath('live-view.png') });
     await page.getByTestId('live-stop').click();
     await page.getByTestId('live-state').filter({ hasText: 'stopped' }).waitFor({ timeout: 30_000 });
@@ -81,7 +86,7 @@ test("a teacher uses the laptop's own camera (a fake webcam) and the student is 
   try {
     const context = await loginAs(browser, adminUrl, 'teacher', PASSWORD);
     const page = await context.newPage();
-    await page.goto(`/admin/resources/Camera/records/${cameraId}/liveView`);
+    await page.goto(`/admin/resources/Camera/records/${cameraId}/liveView`, { waitUntil: 'domcontentloaded', timeout: 90_000 }); // an MJPEG stream never finishes loading
     await page.getByTestId('laptop-toggle').click();
     await page.getByTestId('live-marks').locator('li', { hasText: 'Laptop Pupil' }).waitFor({ timeout: 60_000 });
     await page.screenshot({ path: artifactPath('live-view-laptop.png') });

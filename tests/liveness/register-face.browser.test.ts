@@ -86,7 +86,7 @@ describe('Register face (browser, fake webcam)', { skip: !facesAvailable && `fac
       // Success closes the modal onto the student record, with a notice.
       await page.waitForURL((u) => u.pathname.endsWith(`/records/${id}/show`), { timeout: 40_000 });
       await page.getByText(/Face registered/).first().waitFor({ timeout: 10_000 });
-      await page.getByText('center, left, right').first().waitFor({ timeout: 10_000 });
+      await page.getByText('straight, left, right').first().waitFor({ timeout: 10_000 });
     } finally {
       await browser.close();
     }

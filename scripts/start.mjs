@@ -86,7 +86,7 @@ async function main() {
     env.REDIS_URL = redis.url;
   }
   say('building the engine (tsc)');
-  buildCompiled(ROOT);
+  for (const warning of buildCompiled(ROOT)) say(`WARNING: ${warning}`);
   const migrate = spawnChild('migrate', env);
   const migrated = await new Promise((resolve) => migrate.once('exit', resolve));
   children.splice(children.indexOf(migrate), 1);

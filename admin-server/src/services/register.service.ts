@@ -24,6 +24,8 @@ export interface RosterMark {
 
 export interface RegisterView {
   lesson: LessonSummary;
+  /** The school's time zone: the page shows times in it, whatever the device's zone. */
+  timeZone: string;
   reasons: { code: string; label: string; excused: boolean }[];
   /** `mark`: this lesson's mark (camera, laptop or hand); `dayMark`: a whole-day mark (entrance camera), for context. */
   students: { id: number; name: string; rollNumber: string; mark: RosterMark | null; dayMark: RosterMark | null }[];
@@ -73,7 +75,7 @@ export class RegisterService {
     };
     const reasons = await this.ds.getRepository(AbsenceReason).find({ where: { active: true }, order: { label: 'ASC' } });
     return {
-      lesson,
+      lesson, timeZone: this.timeZone,
       reasons: reasons.map((r) => ({ code: r.code, label: r.label, excused: r.excused })),
       students: students.map((s) => ({ id: s.id, name: s.name, rollNumber: s.rollNumber, mark: markOf(s.id, slotOf(sessionId)), dayMark: markOf(s.id, 'day') })),
     };

@@ -5,6 +5,7 @@ interface Mark { id: number; status: Status; source: string; markedAt: string; c
 interface Lesson { sessionId: number; day: string; subject: string | null; startTime: string; endTime: string; classGroup: string; roster: number; marked: number; confirmedAt: string | null; off: { name: string } | null }
 interface View {
   lesson: Lesson;
+  timeZone: string;
   reasons: { code: string; label: string; excused: boolean }[];
   students: { id: number; name: string; rollNumber: string; mark: Mark | null; dayMark: Mark | null }[];
   mayReopen: boolean;
@@ -19,12 +20,13 @@ const STATUSES: { status: Status; label: string; color: string }[] = [
 const HOW: Record<string, string> = { camera: 'seen by camera', laptop: 'seen by laptop camera', manual: 'marked by hand', api: 'from the school system' };
 const box: React.CSSProperties = { background: '#fff', padding: 'clamp(10px, 3vw, 20px)', margin: '0 0 16px', borderRadius: 6 };
 const tap: React.CSSProperties = { minWidth: 44, minHeight: 44, padding: '0 10px', borderRadius: 6, border: '1px solid #d0d5dd', background: '#fff', cursor: 'pointer', fontSize: 14 };
-const time = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+/** School time, 24-hour, in the school's zone whatever the device's. */
+const time = (iso: string, timeZone: string) => new Date(iso).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone });
 
 /** How and when a mark was made, in words: "seen by camera at 09:02 (Room 101, 91%)". */
-function seen(m: Mark): string {
+function seen(m: Mark, timeZone: string): string {
   const where = [m.camera, m.confidence != null ? `${Math.round(m.confidence * 100)}%` : null].filter(Boolean).join(', ');
-  return `${HOW[m.source] ?? m.source} at ${time(m.markedAt)}${where ? ` (${where})` : ''}`;
+  return `${HOW[m.source] ?? m.source} at ${time(m.markedAt, timeZone)}${where ? ` (${where})` : ''}`;
 }
 
 async function call<T>(url: string, body?: unknown): Promise<T> {
@@ -91,7 +93,7 @@ const Roster: React.FC<{ lesson: string; day: string }> = ({ lesson, day }) => {
       <section style={box}>
         <p><a href="?">← My lessons</a></p>
         <h2 style={{ margin: '8px 0' }}>{l.classGroup} {l.subject ?? ''}, {l.day} {l.startTime}–{l.endTime}</h2>
-        <p data-testid="register-counts">{counts} · {unmarked} not marked{locked ? ` · confirmed at ${time(l.confirmedAt!)}` : ''}</p>
+        <p data-testid="register-counts">{counts} · {unmarked} not marked{locked ? ` · confirmed at ${time(l.confirmedAt!, view.timeZone)}` : ''}</p>
         {l.off && <p role="status">No lesson on this day: {l.off.name}.</p>}
         {error && <p role="alert" style={{ color: '#b42318' }}>{error}</p>}
         <div style={{ display: 'flex', flexWrap: 'wrap', gap: 8, marginTop: 8 }}>
@@ -114,8 +116,8 @@ const Roster: React.FC<{ lesson: string; day: string }> = ({ lesson, day }) => {
               <div style={{ flex: '1 1 180px', minWidth: 0 }}>
                 <strong>{s.name}</strong> <span style={{ color: '#667085', fontSize: 12 }}>{s.rollNumber}</span>
                 <div style={{ fontSize: 12, color: '#667085' }}>
-                  {s.mark ? seen(s.mark) : 'not marked'}
-                  {!s.mark && s.dayMark && ` · in school today (${seen(s.dayMark)})`}
+                  {s.mark ? seen(s.mark, view.timeZone) : 'not marked'}
+                  {!s.mark && s.dayMark && ` · in school today (${seen(s.dayMark, view.timeZone)})`}
                 </div>
               </div>
               <div role="group" aria-label={`Mark ${s.name}`} style={{ display: 'flex', gap: 4, flexWrap: 'wrap' }}>

@@ -32,6 +32,10 @@ import { ENGINE_PROXY_PATH, engineProxy } from './routes/engine-proxy.js';
 import { redirectToHttps } from './server.js';
 import { engineTokenFor, sessionApiRoutes } from './routes/session-api.routes.js';
 import { sisRoutes } from './routes/sis.routes.js';
+import { schoolDayRoutes } from './routes/school-day.routes.js';
+import { OnSiteService } from './services/on-site.service.js';
+import { RegisterExportService } from './services/register-export.service.js';
+import { RosterImportService } from './services/roster-import.service.js';
 import { registerRoutes } from './routes/register.routes.js';
 
 /** Login attempts per username from one address per window (LoginLimiter adds slower per-user and per-address limits). */
@@ -95,7 +99,8 @@ export function createAdminApp({ config, dataSource: ds, redis, queue, engine, c
   }));
   app.use(refreshSessionUser(ds));
 
-  app.use('/api/v1', sisRoutes({ config, ds, attendance, limiter }));
+  const registerExport = new RegisterExportService(ds, attendance, config.SCHOOL_TIMEZONE);
+  app.use('/api/v1', sisRoutes({ config, ds, attendance, limiter, registerExport }));
   // Every cookie-authenticated route below refuses cross-site writes (the SIS API above uses keys, not cookies).
   app.use(['/api', '/liveness', ADMIN_ROOT], sameSiteWrites());
   app.use('/api', sessionApiRoutes({
@@ -104,6 +109,7 @@ export function createAdminApp({ config, dataSource: ds, redis, queue, engine, c
   }));
   app.use('/api', registerRoutes(new RegisterService(ds, marks, config.SCHOOL_TIMEZONE, clock)));
 
+  app.use('/api', schoolDayRoutes({ ds, registerExport, roster: new RosterImportService(ds, clock), onSite: new OnSiteService(ds, config.SCHOOL_TIMEZONE, clock) }));
   app.use(livenessRoutes({ config, ds }));
   // An unknown JSON route is a JSON 404, like every other answer under /api (not Express's HTML page).
   app.use('/api', (req, res) => { res.status(404).json({ error: 'not_found', message: `no route ${req.method} ${req.baseUrl}${req.path}`.slice(0, 200) }); });

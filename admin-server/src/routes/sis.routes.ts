@@ -5,6 +5,8 @@ import {
 } from '@attendance/shared';
 import { makeAuthenticate } from '../admin/auth.js';
 import { parseAttendanceFilter, type AttendanceService } from '../services/attendance.service.js';
+import { toCsv } from '../services/csv.js';
+import { REGISTER_COLUMNS, RegisterExportService } from '../services/register-export.service.js';
 import { clientIp, handle } from './http.js';
 import { openApiDocument } from './openapi.js';
 
@@ -12,7 +14,7 @@ import { openApiDocument } from './openapi.js';
 const SIS_TOKEN_TTL_SECONDS = 3600;
 const MAX_PER_PAGE = 200;
 
-export interface SisDeps { config: Config; ds: DataSource; attendance: AttendanceService; limiter: LoginLimiter }
+export interface SisDeps { config: Config; ds: DataSource; attendance: AttendanceService; limiter: LoginLimiter; registerExport: RegisterExportService }
 
 function page(req: Request): { page: number; perPage: number } {
   const p = Number(req.query.page ?? 1);
@@ -75,6 +77,17 @@ export function sisRoutes(d: SisDeps): Router {
     const filter = parseAttendanceFilter(req.query as Record<string, unknown>);
     const { total, rows } = await d.attendance.listMarks(filter, null, { limit: perPage, offset: (p - 1) * perPage });
     res.json({ page: p, perPage, total, data: rows });
+  }));
+
+  /** The register: every student of every lesson from..to, absences included; `.csv` for the same as a file. */
+  r.get('/register', handle(async (req, res) => {
+    const { page: p, perPage } = page(req);
+    const rows = await d.registerExport.rows(req.query, null);
+    res.json({ page: p, perPage, total: rows.length, data: rows.slice((p - 1) * perPage, p * perPage) });
+  }));
+  r.get('/register.csv', handle(async (req, res) => {
+    const rows = await d.registerExport.rows(req.query, null);
+    res.type('text/csv; charset=utf-8').send(toCsv([...REGISTER_COLUMNS], RegisterExportService.cells(rows)));
   }));
 
   return r;

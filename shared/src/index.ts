@@ -25,3 +25,4 @@ export * from './data-dir.js';
 export * from './backup/backup.js';
 export * from './backup/restore.js';
 export * from './backup/sqlite-file.js';
+export * from './calendar.js';

@@ -5,6 +5,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { AttendanceLog, createApiKey } from '@attendance/shared';
 import { parseCsv } from '../../admin-server/src/services/csv.js';
+import { AttendanceService } from '../../ai-engine/src/attendance/attendance.service.js';
+import { Metrics } from '../../ai-engine/src/observability/metrics.js';
+import { Publisher } from '../../ai-engine/src/transport/ws/publisher.js';
 import { startAdminApp, type AdminUnderTest } from '../helpers/admin-app.js';
 import { PASSWORD, seedFixture, type Fixture } from '../helpers/admin-fixtures.js';
 import { loginCookie, withCookie } from '../helpers/admin-http.js';
@@ -80,6 +83,12 @@ describe('the school calendar', () => {
     assert.deepEqual(await reportDays(fx.groups.b.id), [], 'class B was away');
     assert.deepEqual(await reportDays(fx.groups.a.id), [NEXT], 'class A had its lesson');
     assert.ok(!(await csvDays(`&classGroupId=${fx.groups.b.id}`)).includes(NEXT));
+    // The engine's rules read the same calendar: class B's lesson does not run, so its camera marks the day only.
+    const engine = new AttendanceService(app.ds, 'UTC', new Publisher(), new Metrics(), () => new Date(`${NEXT}T09:05:00Z`));
+    const away = await engine.mark({ studentId: fx.students[3].id, confidence: 0.9, source: 'camera', cameraId: fx.cameras.b.id });
+    assert.ok(away.marked && away.record.slot === 'day', JSON.stringify(away));
+    const here = await engine.mark({ studentId: fx.students[1].id, confidence: 0.9, source: 'camera', cameraId: fx.cameras.a.id });
+    assert.ok(here.marked && here.record.slot === `session:${fx.sessions[0].id}`, JSON.stringify(here));
     const onHoliday = await as('teacher')(`${app.url}/api/register/${fx.sessions[0].id}/${HOLIDAY}/remaining-absent`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     assert.equal(onHoliday.status, 409);
     assert.match(((await onHoliday.json()) as { message: string }).message, /Spring holiday/);

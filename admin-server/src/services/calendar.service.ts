@@ -1,28 +1,9 @@
-import { Brackets, type DataSource, type SelectQueryBuilder, type WhereExpressionBuilder } from 'typeorm';
-import { CALENDAR_KINDS, CalendarEntry, type CalendarKind } from '@attendance/shared';
+import { Brackets, type DataSource, type WhereExpressionBuilder } from 'typeorm';
+import { CALENDAR_KINDS, calendarEntries, dayOff, type CalendarRange, type DayOff } from '@attendance/shared';
+
+export { dayOff, type CalendarRange, type DayOff };
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
-
-export interface CalendarRange { kind: CalendarKind; name: string; startDay: string; endDay: string; classGroupId: number | null }
-
-/** Why lessons do not happen on a day, or null when they do. */
-export type DayOff = { kind: CalendarKind | 'out_of_term'; name: string } | null;
-
-/**
- * The school calendar as a pure function of its entries. Lessons do not happen on a day covered by a
- * holiday or closure, for one class group on a day covered by its exception (a trip), and, once the
- * school has entered any term, on a day outside every term.
- */
-export function dayOff(entries: CalendarRange[], day: string, classGroupId: number | null): DayOff {
-  const covers = (e: CalendarRange) => e.startDay <= day && day <= e.endDay;
-  const closed = entries.find((e) => (e.kind === 'holiday' || e.kind === 'closure') && covers(e));
-  if (closed) return { kind: closed.kind, name: closed.name };
-  const trip = classGroupId === null ? undefined : entries.find((e) => e.kind === 'exception' && e.classGroupId === classGroupId && covers(e));
-  if (trip) return { kind: trip.kind, name: trip.name };
-  const terms = entries.filter((e) => e.kind === 'term');
-  if (terms.length && !terms.some(covers)) return { kind: 'out_of_term', name: 'outside the school terms' };
-  return null;
-}
 
 /** Checks an entry before it is saved: a message per field, empty when it is fine. */
 export function checkCalendarEntry(e: Partial<Record<keyof CalendarRange, unknown>>): Record<string, string> {
@@ -54,11 +35,8 @@ export function onSchoolDays<T extends WhereExpressionBuilder>(qb: T, dayCol: st
 export class CalendarService {
   constructor(private readonly ds: DataSource) {}
 
-  /** The entries that can matter between `from` and `to` (every term, since days outside all terms are off). */
-  async entries(from: string, to: string): Promise<CalendarRange[]> {
-    const qb: SelectQueryBuilder<CalendarEntry> = this.ds.getRepository(CalendarEntry).createQueryBuilder('e')
-      .where("e.kind = 'term'").orWhere('(e.startDay <= :to AND e.endDay >= :from)', { from, to });
-    return (await qb.getMany()).map(({ kind, name, startDay, endDay, classGroupId }) => ({ kind, name, startDay, endDay, classGroupId }));
+  entries(from: string, to: string): Promise<CalendarRange[]> {
+    return calendarEntries(this.ds, from, to);
   }
 
   /** Whether lessons happen on `day` for a class group (null = the whole school). */

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import {
-  AttendanceLog, ClassSession, NotFoundError, Student, constraintViolation, parseClockTime, parseId, schoolClock, schoolDay,
+  AttendanceLog, ClassSession, NotFoundError, calendarEntries, dayOff, Student, constraintViolation, parseClockTime, parseId, schoolClock, schoolDay,
   type AttendanceSource, type AttendanceStatus,
 } from '@attendance/shared';
 import type { Metrics } from '../observability/metrics.js';
@@ -32,8 +32,8 @@ export interface MarkContext { day: string; slot: string; status: AttendanceStat
 
 /**
  * The attendance rules. One mark per student per day; while a timetable session runs in front of the
- * camera, one mark per student per session, `late` after the session's late-after minutes, and only
- * students of that class group; optionally a cooldown between marks and a cap per day (MarkRules).
+ * camera (and the school calendar does not cancel it), one mark per student per session, `late` after the
+ * session's late-after minutes, and only students of that class group; optionally a cooldown between marks and a cap per day (MarkRules).
  * The database's unique key on (student, day, slot) is the final guard,
  * so two engines racing for the same student cannot both write.
  */
@@ -54,7 +54,8 @@ export class AttendanceService {
       const { weekday, minutes } = schoolClock(at, this.timeZone);
       const sessions = await this.db.getRepository(ClassSession).findBy({ cameraId, weekday });
       const session = sessions.find((s) => minutes >= parseClockTime(s.startTime) && minutes < parseClockTime(s.endTime));
-      if (session) {
+      // A lesson the school calendar cancels (holiday, closure, the class's trip) does not run: the mark is a whole-day one.
+      if (session && !dayOff(await calendarEntries(this.db, day, day), day, session.classGroupId)) {
         const late = minutes > parseClockTime(session.startTime) + session.lateAfterMinutes;
         return { day, slot: `session:${session.id}`, status: late ? 'late' : 'present', session };
       }

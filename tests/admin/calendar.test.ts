@@ -72,6 +72,12 @@ describe('the school calendar', () => {
     assert.equal(sis.status, 200);
     const sisDays = (sis.body.data ?? sis.body.rows ?? sis.body.items) as { day: string }[];
     assert.ok(sisDays.length > 0 && sisDays.every((m) => m.day !== HOLIDAY), `SIS API: ${JSON.stringify(sis.body).slice(0, 300)}`);
+    // The register export (one row per student per lesson, absences included) has no holiday rows either.
+    const reg = await as('admin')(`${app.url}/api/register.csv?from=${HOLIDAY}&to=${NEXT}`);
+    assert.equal(reg.status, 200);
+    const [regHead, ...regRows] = parseCsv(await reg.text());
+    const regDays = regRows.map((r) => r[regHead.indexOf('date')]);
+    assert.ok(regDays.includes(NEXT) && !regDays.includes(HOLIDAY), `register export: ${[...new Set(regDays)]}`);
     const dash = (await get('admin', '/api/dashboard')).body;
     assert.ok(dash.rateByDay.length > 0);
     assert.ok(!dash.rateByDay.some((d: { day: string }) => d.day === HOLIDAY), 'dashboard rate');

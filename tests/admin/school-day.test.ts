@@ -105,3 +105,24 @@ describe('on site now', () => {
     assert.equal((await as('admin')(`${app.url}/api/webhooks/deliveries`)).status, 200);
   });
 });
+
+describe('the timetable refuses times that would never match', () => {
+  const save = async (path: string, fields: Record<string, string>) => {
+    const res = await as('staff')(app.url + path, { method: 'POST', body: new URLSearchParams(fields) });
+    return await res.json() as { notice?: { type: string }; record?: { errors?: Record<string, { message: string }> } };
+  };
+  const lesson = (f: Record<string, string>) => ({ classGroupId: String(fx.groups.a.id), weekday: '2', startTime: '08:00', endTime: '08:45', lateAfterMinutes: '10', ...f });
+
+  test('"3pm", an end before the start and an overlap are refused with a message under the field', async () => {
+    const pm = await save('/admin/api/resources/ClassSession/actions/new', lesson({ startTime: '3pm', endTime: '16:00' }));
+    assert.match(pm.record?.errors?.startTime?.message ?? JSON.stringify(pm), /"3pm" is not a 24-hour time like 08:30 or 15:00/);
+    const backwards = await save('/admin/api/resources/ClassSession/actions/new', lesson({ startTime: '10:00', endTime: '09:00' }));
+    assert.match(backwards.record?.errors?.endTime?.message ?? JSON.stringify(backwards), /ends \(09:00\) before or when it starts \(10:00\)/);
+    const overlap = await save('/admin/api/resources/ClassSession/actions/new', lesson({ weekday: '1', startTime: '09:30', endTime: '10:15' }));
+    assert.match(overlap.record?.errors?.startTime?.message ?? JSON.stringify(overlap), /overlaps the lesson 09:00–10:00 of the same class/);
+    const edit = await save(`/admin/api/resources/ClassSession/records/${fx.sessions[0].id}/edit`, { endTime: '08:00' });
+    assert.match(edit.record?.errors?.endTime?.message ?? JSON.stringify(edit), /before or when it starts/);
+    const ok = await save('/admin/api/resources/ClassSession/actions/new', lesson({}));
+    assert.equal(ok.notice?.type, 'success', JSON.stringify(ok));
+  });
+});

@@ -32,7 +32,7 @@ export function adminOptions(deps: AdminDeps, marks: MarksService): AdminJSOptio
       privacy: { component: Components.Privacy, icon: 'Shield' },
     },
     resources: [
-      studentResource(deps), classGroupResource(), classSessionResource(), cameraResource(deps), attendanceResource(marks), presenceResource(),
+      studentResource(deps), classGroupResource(), classSessionResource(deps.ds), cameraResource(deps), attendanceResource(marks), presenceResource(),
       userResource(deps.ds), auditLogResource(), apiKeyResource(deps.ds), calendarEntryResource(), absenceReasonResource(),
     ],
     locale: {

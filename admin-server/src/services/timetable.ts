@@ -1,5 +1,5 @@
 import { Not, type EntityManager } from 'typeorm';
-import { BadRequestError, ClassSession, parseClockTime } from '@attendance/shared';
+import { ClassSession, parseClockTime } from '@attendance/shared';
 
 /** A weekly lesson as typed or imported, before it is saved. */
 export interface LessonInput { id?: number; classGroupId: number; cameraId: number | null; weekday: number; startTime: string; endTime: string }
@@ -32,12 +32,20 @@ export function clashes(l: LessonInput, others: LessonInput[]): string[] {
     .map((o) => `it overlaps the lesson ${o.startTime}–${o.endTime} of the same ${o.classGroupId === l.classGroupId ? 'class' : 'room (camera)'}`);
 }
 
-/** Refuses an invalid or overlapping lesson with one 400 naming every problem. */
-export async function assertLessonFits(tx: EntityManager, l: LessonInput): Promise<void> {
-  const problems = lessonProblems(l);
-  if (!problems.length) {
-    const sameDay = await tx.getRepository(ClassSession).find({ where: { weekday: l.weekday, ...(l.id ? { id: Not(l.id) } : {}) } });
-    problems.push(...clashes(l, sameDay));
+/**
+ * The problems of a lesson typed in the panel, by form field (AdminJS shows each under its field);
+ * empty when it can be saved.
+ */
+export async function lessonFieldErrors(tx: EntityManager, l: LessonInput): Promise<Record<string, string>> {
+  const errors: Record<string, string> = {};
+  for (const p of lessonProblems(l)) {
+    const field = p.startsWith('the weekday') ? 'weekday' : p.startsWith('the start') ? 'startTime' : 'endTime';
+    errors[field] ??= `${p[0].toUpperCase()}${p.slice(1)}.`;
   }
-  if (problems.length) throw new BadRequestError(`This lesson cannot be saved: ${problems.join('; ')}.`);
+  if (!Object.keys(errors).length) {
+    const sameDay = await tx.getRepository(ClassSession).find({ where: { weekday: l.weekday, ...(l.id ? { id: Not(l.id) } : {}) } });
+    const clash = clashes(l, sameDay)[0];
+    if (clash) errors.startTime = `${clash[0].toUpperCase()}${clash.slice(1)}.`;
+  }
+  return errors;
 }

@@ -79,7 +79,7 @@ const schema = z.object({
   CAMERA_LOG_INTERVAL_SECONDS: z.coerce.number().min(1).max(3600).default(60),
   /**
    * Several engines: a camera runs on the engine holding its lease in Redis. An engine that cannot renew for
-   * half this stops its cameras; a dead engine's cameras move to another within about this plus a fifth of it.
+   * 3/4 of this stops its cameras; a dead engine's cameras move to another within about this plus a fifth of it.
    */
   CAMERA_LEASE_SECONDS: z.coerce.number().min(1).max(300).default(10),
   /** This engine's name in leases and the panel (default host:port); unique per engine. */

@@ -40,7 +40,7 @@ export function planClaims(unowned: number[], engines: EngineLoad[], me: string)
  * The desired state is `cameras.enabled` in the database (the panel's start/stop sets it, then a pub/sub nudge
  * makes every engine reconcile at once; otherwise every leaseMs/5). Each tick an engine renews the leases of the
  * cameras it runs, stops those no longer enabled, and claims its share of the enabled cameras nobody holds.
- * An engine that cannot renew for leaseMs/2 stops its own cameras (fencing), before its leases expire at
+ * An engine that cannot renew for 3/4 of leaseMs stops its own cameras (fencing), before its leases expire at
  * leaseMs and another engine takes them: so a camera never runs twice, and a dead engine's cameras move within
  * about leaseMs + one tick. After a Redis restart (leases lost) the owners re-create their leases on renewal.
  */
@@ -48,15 +48,18 @@ export class CameraLeases {
   private readonly redis: Redis;
   private readonly sub: Redis;
   private timer?: NodeJS.Timeout;
+  private fenceTimer?: NodeJS.Timeout;
   private id = '';
   private lastRenewed = Date.now();
   private ticking: Promise<number[]> | null = null;
   private again = false;
   private closed = false;
   private fenced = false;
+  private renewError: string | undefined;
 
   constructor(private readonly db: DataSource, private readonly cameras: CameraManager, private readonly s: LeaseSettings, private readonly log: Logger) {
-    this.redis = new Redis(s.redisUrl, redisRequestOptions());
+    // A renewal may take up to a quarter lease (a loaded machine) before it counts as failed.
+    this.redis = new Redis(s.redisUrl, { ...redisRequestOptions(), commandTimeout: Math.max(2000, s.leaseMs / 4) });
     logRedisErrors(this.redis, log, 'camera leases');
     this.sub = new Redis(s.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
     logRedisErrors(this.sub, log, 'camera nudges');
@@ -71,6 +74,9 @@ export class CameraLeases {
     void this.sub.connect().then(() => this.sub.subscribe(this.channel)).catch(() => undefined);
     this.timer = setInterval(() => void this.tick(), Math.max(200, this.s.leaseMs / 5));
     this.timer.unref();
+    // Apart from the passes, which may hang on a Redis that does not answer.
+    this.fenceTimer = setInterval(() => void this.fence(), 250);
+    this.fenceTimer.unref();
     void this.tick();
   }
 
@@ -130,6 +136,7 @@ export class CameraLeases {
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.fenceTimer) clearInterval(this.fenceTimer);
     await this.ticking?.catch(() => undefined);
     const mine = this.cameras.runningIds;
     await this.cameras.close();
@@ -153,12 +160,7 @@ export class CameraLeases {
       this.lastRenewed = sentAt;
       if (this.fenced) { this.fenced = false; this.log.info('redis reachable again: claiming cameras'); }
     } catch (err) {
-      if (Date.now() - this.lastRenewed > this.s.leaseMs / 2 && this.cameras.runningIds.length) {
-        // Our leases may run out soon and another engine take the cameras: stop first, so none runs twice.
-        this.fenced = true;
-        this.log.warn({ err: (err as Error).message, cameras: this.cameras.runningIds }, 'cannot renew camera leases: stopping this engine\'s cameras');
-        await Promise.all(this.cameras.runningIds.map((id) => this.cameras.handOver(id)));
-      }
+      this.renewError = (err as Error).message;
       return [];
     }
     for (const [i, id] of running.entries()) {
@@ -193,6 +195,17 @@ export class CameraLeases {
       }
     }
     return started;
+  }
+
+  /**
+   * Our leases were last renewed (as sent) at lastRenewed and run out leaseMs later: at three quarters of that
+   * without a renewal, stop every camera here first, so none runs on two engines once another claims it.
+   */
+  private async fence(): Promise<void> {
+    if (this.closed || Date.now() - this.lastRenewed <= this.s.leaseMs * 0.75 || !this.cameras.size) return;
+    this.fenced = true;
+    this.log.warn({ err: this.renewError, cameras: this.cameras.runningIds }, 'cannot renew camera leases: stopping this engine\'s cameras');
+    await Promise.all(this.cameras.runningIds.map((id) => this.cameras.handOver(id)));
   }
 
   /** Live engines from their registry entries (each expires with leaseMs), this one with its current load. */

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Student, StudentPresence, createApiKey } from '@attendance/shared';
+import { Student, StudentPresence, WebhookEndpoint, createApiKey } from '@attendance/shared';
 import { parseCsv } from '../../admin-server/src/services/csv.js';
 import { startAdminApp, type AdminUnderTest } from '../helpers/admin-app.js';
 import { PASSWORD, seedFixture, type Fixture } from '../helpers/admin-fixtures.js';
@@ -100,7 +100,17 @@ describe('on site now', () => {
     assert.ok(html.includes('Ada, &#34;the first&#34;'), 'names are escaped');
   });
 
-  test('the webhook delivery log is for admins', async () => {
+  test('webhooks are for admins: an endpoint is checked and gets a random secret; the delivery log', async () => {
+    const add = (role: string, fields: Record<string, string>) => as(role)(`${app.url}/admin/api/resources/WebhookEndpoint/actions/new`, { method: 'POST', body: new URLSearchParams(fields) });
+    assert.equal((await add('staff', { name: 'SIS', url: 'https://sis.example.org/h', events: 'student.absent' })).status, 403);
+    const bad = await (await add('admin', { name: 'SIS', url: 'ftp://sis.example.org/h', events: 'student.absent' })).json() as { record?: { errors?: Record<string, { message: string }> } };
+    assert.match(bad.record?.errors?.url?.message ?? JSON.stringify(bad), /must start with https:\/\//);
+    const ok = await (await add('admin', { name: 'SIS', url: 'https://sis.example.org/h', events: 'student.absent,student.late', active: 'true' })).json() as { notice?: { type: string } };
+    assert.equal(ok.notice?.type, 'success', JSON.stringify(ok));
+    const row = await app.ds.getRepository(WebhookEndpoint).findOneByOrFail({ name: 'SIS' });
+    assert.ok(row.secret.length >= 40, 'a random secret was generated');
+    assert.equal((await as('staff')(`${app.url}/admin/api/resources/WebhookDelivery/actions/list`)).status, 403);
+    assert.equal((await as('admin')(`${app.url}/admin/api/resources/WebhookDelivery/actions/list`)).status, 200);
     assert.equal((await as('staff')(`${app.url}/api/webhooks/deliveries`)).status, 403);
     assert.equal((await as('admin')(`${app.url}/api/webhooks/deliveries`)).status, 200);
   });

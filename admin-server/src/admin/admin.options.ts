@@ -8,6 +8,7 @@ import { attendanceResource } from './resources/attendance.resource.js';
 import { absenceReasonResource, calendarEntryResource } from './resources/calendar.resources.js';
 import { cameraResource } from './resources/cameras.resource.js';
 import { classGroupResource, classSessionResource } from './resources/school.resources.js';
+import { webhookDeliveryResource, webhookEndpointResource } from './resources/webhook.resources.js';
 import { studentResource } from './resources/students.resource.js';
 import { userResource } from './resources/users.resource.js';
 
@@ -34,6 +35,7 @@ export function adminOptions(deps: AdminDeps, marks: MarksService): AdminJSOptio
     resources: [
       studentResource(deps), classGroupResource(), classSessionResource(deps.ds), cameraResource(deps), attendanceResource(marks), presenceResource(),
       userResource(deps.ds), auditLogResource(), apiKeyResource(deps.ds), calendarEntryResource(), absenceReasonResource(),
+      webhookEndpointResource(), webhookDeliveryResource(),
     ],
     locale: {
       language: 'en',
@@ -46,7 +48,7 @@ export function adminOptions(deps: AdminDeps, marks: MarksService): AdminJSOptio
           },
           // Per-resource words for the generic actions ("Add a student", not "Create new").
           resources: Object.fromEntries(Object.entries({
-            Student: 'Add a student', ClassGroup: 'Add a class group', ClassSession: 'Add a lesson', Camera: 'Add a camera', User: 'Add a user', AttendanceLog: 'Add a mark by hand', CalendarEntry: 'Add a term, holiday or trip', AbsenceReason: 'Add a reason',
+            Student: 'Add a student', ClassGroup: 'Add a class group', ClassSession: 'Add a lesson', Camera: 'Add a camera', User: 'Add a user', AttendanceLog: 'Add a mark by hand', CalendarEntry: 'Add a term, holiday or trip', AbsenceReason: 'Add a reason', WebhookEndpoint: 'Add a webhook',
           }).map(([id, add]) => [id, { actions: { new: add } }])),
           labels: { CalendarEntry: 'School calendar', AbsenceReason: 'Absence reasons', register: 'Register', Student: 'Students', Camera: 'Cameras', User: 'Users', AttendanceLog: 'Attendance log', StudentPresence: 'Presence (first/last seen)', ClassSession: 'Timetable', ClassGroup: 'Class groups', ApiKey: 'API keys', AuditLog: 'Audit log', reports: 'Reports', account: 'My account', privacy: 'Privacy' },
           pages: { register: 'Register', reports: 'Reports', account: 'My account', privacy: 'Privacy' },

@@ -14,7 +14,7 @@ export interface AdminUser {
 }
 
 export type ResourceId = 'Student' | 'ClassGroup' | 'ClassSession' | 'Camera' | 'AttendanceLog' | 'StudentPresence' | 'User' | 'AuditLog' | 'ApiKey'
-  | 'AbsenceReason' | 'CalendarEntry' | 'LessonRegister';
+  | 'AbsenceReason' | 'CalendarEntry' | 'LessonRegister' | 'WebhookEndpoint' | 'WebhookDelivery';
 
 const READ = ['list', 'show', 'search'];
 const WRITE = [...READ, 'new', 'edit', 'delete', 'bulkDelete'];
@@ -48,6 +48,9 @@ const POLICY: Record<ResourceId, Partial<Record<Role, readonly string[]>>> = {
   CalendarEntry: { admin: WRITE, staff: WRITE },
   // A lesson's register (the panel's Register page, /api/register): teachers take their own; a confirmed one is reopened by staff.
   LessonRegister: { admin: ['take', 'reopen'], staff: ['take', 'reopen'], teacher: ['take'] },
+  // Webhooks carry students' names out of the school: admins only.
+  WebhookEndpoint: { admin: WRITE },
+  WebhookDelivery: { admin: READ },
 };
 
 export function isResourceId(id: string): id is ResourceId {

@@ -2,11 +2,13 @@ import type { NextFunction, Request, Response } from 'express';
 import { And, Equal, type DataSource, type EntityMetadata, type EntityTarget, type FindOperator } from 'typeorm';
 import {
   AbsenceReason, AttendanceLog, AuditLog, ApiKey, CalendarEntry, Camera, ClassGroup, ClassSession, LessonRegister, MAX_ID, Student, StudentPresence, User,
+  WebhookDelivery, WebhookEndpoint,
 } from '@attendance/shared';
 import { can, isResourceId, NO_ROWS, rowScope, type AdminUser, type ResourceId } from '../admin/policy.js';
 
 const ENTITIES: Record<ResourceId, EntityTarget<object>> = {
   Student, ClassGroup, ClassSession, Camera, AttendanceLog, StudentPresence, User, AuditLog, ApiKey, AbsenceReason, CalendarEntry, LessonRegister,
+  WebhookEndpoint, WebhookDelivery,
 };
 /** Resource canonical names by lower case: Express routes case-insensitively, so the guard must too. */
 const RESOURCE_BY_LOWER = new Map(Object.keys(ENTITIES).map((id) => [id.toLowerCase(), id as ResourceId]));

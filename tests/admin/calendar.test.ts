@@ -100,6 +100,29 @@ describe('the school calendar', () => {
     assert.match(((await onHoliday.json()) as { message: string }).message, /Spring holiday/);
   });
 
+  test('the register routes answer bad input with a 4xx and a message, never a 5xx', async () => {
+    const lessonId = fx.sessions[0].id;
+    const cases: [string, string, unknown, number][] = [
+      ['GET', `/api/register/abc/${NEXT}`, undefined, 400],
+      ['GET', `/api/register/${lessonId}/2026-13-45x`, undefined, 400],
+      ['GET', `/api/register/999999/${NEXT}`, undefined, 404],
+      ['GET', `/api/register/lessons?day=soon`, undefined, 400],
+      ['POST', `/api/register/${lessonId}/${NEXT}/students/${fx.students[0].id}`, { status: 'absent', reasonCode: 'alien abduction' }, 400],
+      ['POST', `/api/register/${lessonId}/${NEXT}/students/${fx.students[0].id}`, { status: 'present', reasonCode: 'illness' }, 400],
+      ['POST', `/api/register/${lessonId}/${NEXT}/students/${fx.students[3].id}`, { status: 'present' }, 403],
+      ['POST', `/api/register/${lessonId}/${NEXT}/confirm`, {}, 409],
+      ['POST', `/api/register/${lessonId}/${NEXT}/students/1e400`, { status: 'present' }, 400],
+    ];
+    for (const [method, path, body, status] of cases) {
+      const res = await as('teacher')(app.url + path, method === 'GET' ? {} : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const answer = await res.json() as { message?: string };
+      assert.equal(res.status, status, `${method} ${path}: ${JSON.stringify(answer)}`);
+      assert.ok(answer.message, `${method} ${path} says why`);
+    }
+    const crossSite = await as('teacher')(`${app.url}/api/register/${lessonId}/${NEXT}/confirm`, { method: 'POST', headers: { origin: 'https://evil.example' } });
+    assert.equal(crossSite.status, 403, 'a cross-site write is refused (CSRF)');
+  });
+
   test('once terms exist, days outside every term have no lessons', async () => {
     const made = await json(await post('admin', '/admin/api/resources/CalendarEntry/actions/new', { kind: 'term', name: 'Spring term', startDay: '2026-03-03', endDay: '2026-03-06' }));
     assert.equal(made.body.notice.type, 'success', JSON.stringify(made.body));

@@ -107,7 +107,7 @@ export function createAdminApp({ config, dataSource: ds, redis, queue, engine, c
     config, ds, attendance, engine, clock, retention: retention ?? retentionFor(config, ds, queue, clock),
     dashboard: new DashboardService(ds, attendance, config.SCHOOL_TIMEZONE, clock),
   }));
-  app.use('/api', registerRoutes(new RegisterService(ds, marks, config.SCHOOL_TIMEZONE, clock)));
+  app.use('/api', registerRoutes(new RegisterService(ds, marks, config.SCHOOL_TIMEZONE, clock, events)));
 
   app.use('/api', schoolDayRoutes({ ds, registerExport, roster: new RosterImportService(ds, clock), onSite: new OnSiteService(ds, config.SCHOOL_TIMEZONE, clock) }));
   app.use(livenessRoutes({ config, ds }));

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
-import { ClassGroup, ClassSession, QUEUES, Student, WebhookDelivery, WebhookEndpoint, createLogger, openDatabase } from '@attendance/shared';
+import { AttendanceLog, ClassGroup, ClassSession, QUEUES, Student, WebhookDelivery, WebhookEndpoint, createLogger, openDatabase } from '@attendance/shared';
 import { DomainEventBus } from '../../admin-server/src/services/domain-events.js';
 import { MarksService } from '../../admin-server/src/services/marks.service.js';
 import { startWebhookWorker } from '../../admin-server/src/services/webhook.schedule.js';
@@ -97,6 +97,18 @@ test('a late arrival is an event too; a present mark sends nothing', async () =>
   assert.equal(received.length, before + 1);
   assert.equal(received.at(-1)!.headers['x-attendance-event'], 'student.late');
   assert.equal(await ds.getRepository(WebhookDelivery).count(), 2);
+});
+
+test('a correction to absent is an event; a correction that changes nothing is not', async () => {
+  const before = received.length;
+  const other = await ds.getRepository(Student).findOneByOrFail({ rollNumber: 'R1002' });
+  const id = (await ds.getRepository(AttendanceLog).findOneByOrFail({ studentId: other.id })).id;
+  await marks.correct(id, { status: 'absent', reasonCode: null }, { id: null, name: 'teacher' });
+  await marks.correct(id, { status: 'absent', reasonCode: null }, { id: null, name: 'teacher' });
+  await until('the absent event', () => received.length > before);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(received.length, before + 1);
+  assert.equal((JSON.parse(received.at(-1)!.body) as { data: { rollNumber: string } }).data.rollNumber, 'R1002');
 });
 
 test('an endpoint needs an http(s) URL and known events', () => {

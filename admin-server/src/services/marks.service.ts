@@ -37,14 +37,7 @@ export class MarksService {
         await writeAudit(tx, { action: 'attendance.marked', actor, entity: 'attendance', entityId: row.id, details: { studentId: m.studentId, day, slot, status, reasonCode: m.reasonCode ?? null } }, now);
         return row.id;
       });
-      // After the commit: a late or absent student is news for the school's other systems (webhooks).
-      if (this.events && student && (status === 'late' || status === 'absent')) {
-        const s: Student = student;
-        await this.events.emit(status === 'late' ? 'student.late' : 'student.absent', {
-          studentId: s.id, studentName: s.name, rollNumber: s.rollNumber, classGroup: s.classGroup?.name ?? null,
-          day, classSessionId: slot.startsWith('session:') ? Number(slot.slice(8)) : null, status, reason: null, note: m.note || null, at: now.toISOString(),
-        });
-      }
+      if (student) await this.announce(student, { day, slot, status, reasonCode: m.reasonCode ?? null, note: m.note || null }, now);
       return id;
     } catch (err) {
       if (isUniqueViolation(err)) throw new ConflictError(`student ${m.studentId} already has a mark for ${day} (${slot}); correct that mark instead`);
@@ -54,7 +47,8 @@ export class MarksService {
 
   async correct(id: number, change: { status: string; note?: string | null; reasonCode?: string | null }, actor: NonNullable<AuditEntry['actor']>): Promise<void> {
     const status = checkStatus(change.status);
-    await this.ds.transaction(async (tx) => {
+    const now = this.clock();
+    const changed = await this.ds.transaction(async (tx) => {
       const repo = tx.getRepository(AttendanceLog);
       const before = await repo.findOneBy({ id });
       if (!before) throw new NotFoundError(`attendance mark ${id} not found`);
@@ -64,7 +58,21 @@ export class MarksService {
       await writeAudit(tx, {
         action: 'attendance.corrected', actor, entity: 'attendance', entityId: id,
         details: { studentId: before.studentId, day: before.day, slot: before.slot, from: before.status, to: status, source: before.source, reasonCode, note: change.note ?? null },
-      }, this.clock());
+      }, now);
+      return before.status === status ? null : { ...before, status, reasonCode, note: change.note ?? before.note };
+    });
+    if (changed) {
+      const student = await this.ds.getRepository(Student).findOne({ where: { id: changed.studentId }, relations: { classGroup: true }, withDeleted: true });
+      if (student) await this.announce(student, changed, now);
+    }
+  }
+
+  /** After the commit: a late or absent student is news for the school's other systems (webhooks). */
+  private async announce(s: Student, m: { day: string; slot: string; status: AttendanceStatus; reasonCode: string | null; note: string | null }, at: Date): Promise<void> {
+    if (!this.events || (m.status !== 'late' && m.status !== 'absent')) return;
+    await this.events.emit(m.status === 'late' ? 'student.late' : 'student.absent', {
+      studentId: s.id, studentName: s.name, rollNumber: s.rollNumber, classGroup: s.classGroup?.name ?? null, day: m.day,
+      classSessionId: m.slot.startsWith('session:') ? Number(m.slot.slice(8)) : null, status: m.status, reason: m.reasonCode, note: m.note, at: at.toISOString(),
     });
   }
 }

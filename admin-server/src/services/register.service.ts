@@ -6,6 +6,7 @@ import {
 import { isoWeekday } from './attendance-report.js';
 import type { GroupScope } from './attendance.service.js';
 import { CalendarService, type DayOff } from './calendar.service.js';
+import type { DomainEventBus } from './domain-events.js';
 import type { MarksService } from './marks.service.js';
 
 type Actor = NonNullable<AuditEntry['actor']>;
@@ -45,7 +46,10 @@ const slotOf = (sessionId: number) => `session:${sessionId}`;
 export class RegisterService {
   private readonly calendar: CalendarService;
 
-  constructor(private readonly ds: DataSource, private readonly marks: MarksService, private readonly timeZone: string, private readonly clock: () => Date) {
+  constructor(
+    private readonly ds: DataSource, private readonly marks: MarksService, private readonly timeZone: string, private readonly clock: () => Date,
+    private readonly events?: DomainEventBus,
+  ) {
     this.calendar = new CalendarService(ds);
   }
 
@@ -134,7 +138,13 @@ export class RegisterService {
       const counts = Object.fromEntries(ATTENDANCE_STATUSES.map((st) => [st, view.students.filter((s) => s.mark?.status === st).length]));
       await writeAudit(tx, { action: 'register.confirmed', actor, entity: 'class_session', entityId: sessionId, details: { day, classGroupId: session.classGroupId, ...counts } }, now);
     });
-    return this.summary(session, day);
+    const summary = await this.summary(session, day);
+    // After the commit: the school's other systems (webhooks) learn the register is final.
+    await this.events?.emit('register.confirmed', {
+      classSessionId: sessionId, classGroup: summary.classGroup, day, confirmedBy: actor.name, at: now.toISOString(),
+      counts: Object.fromEntries(ATTENDANCE_STATUSES.map((st) => [st, view.students.filter((s) => s.mark?.status === st).length])),
+    });
+    return summary;
   }
 
   /** Opens a confirmed register again (staff and admins: the route checks the role). */

@@ -48,6 +48,8 @@ export class CameraLeases {
   private readonly redis: Redis;
   private readonly sub: Redis;
   private timer?: NodeJS.Timeout;
+  private renewTimer?: NodeJS.Timeout;
+  private renewing = false;
   private fenceTimer?: NodeJS.Timeout;
   private id = '';
   private lastRenewed = Date.now();
@@ -74,6 +76,9 @@ export class CameraLeases {
     void this.sub.connect().then(() => this.sub.subscribe(this.channel)).catch(() => undefined);
     this.timer = setInterval(() => void this.tick(), Math.max(200, this.s.leaseMs / 5));
     this.timer.unref();
+    // Renewal on its own timer, one round trip: a slow pass (database, starting cameras) never delays it.
+    this.renewTimer = setInterval(() => void this.renew(), Math.max(200, this.s.leaseMs / 5));
+    this.renewTimer.unref();
     // Apart from the passes, which may hang on a Redis that does not answer.
     this.fenceTimer = setInterval(() => void this.fence(), 250);
     this.fenceTimer.unref();
@@ -137,6 +142,7 @@ export class CameraLeases {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     if (this.fenceTimer) clearInterval(this.fenceTimer);
+    if (this.renewTimer) clearInterval(this.renewTimer);
     await this.ticking?.catch(() => undefined);
     const mine = this.cameras.runningIds;
     await this.cameras.close();
@@ -149,27 +155,10 @@ export class CameraLeases {
   }
 
   private async reconcile(): Promise<number[]> {
-    const sentAt = Date.now();
-    const running = this.cameras.runningIds;
-    let renewed: Array<[Error | null, unknown]>;
-    try {
-      const batch = this.redis.multi();
-      for (const id of running) batch.eval(CLAIM, 1, this.key(id), this.id, this.s.leaseMs);
-      batch.set(this.engineKey(this.id), JSON.stringify({ capacity: this.s.capacity, running: running.length, url: this.s.publicUrl ?? null }), 'PX', this.s.leaseMs);
-      renewed = (await batch.exec()) ?? [];
-      this.lastRenewed = sentAt;
-      if (this.fenced) { this.fenced = false; this.log.info('redis reachable again: claiming cameras'); }
-    } catch (err) {
-      this.renewError = (err as Error).message;
-      return [];
-    }
-    for (const [i, id] of running.entries()) {
-      if (renewed[i]?.[1] === 1) continue;
-      this.log.warn({ cameraId: id }, 'camera lease held by another engine: stopping here');
-      await this.cameras.handOver(id);
-    }
+    if (!(await this.renew())) return [];
 
     const enabled = new Set((await this.db.getRepository(Camera).find({ select: { id: true }, where: { enabled: true } })).map((c) => c.id));
+
     for (const id of this.cameras.runningIds) {
       if (enabled.has(id)) continue;
       await this.cameras.stop(id);
@@ -195,6 +184,34 @@ export class CameraLeases {
       }
     }
     return started;
+  }
+
+  /** Renews our leases and registry entry in one round trip; stops any camera whose lease another engine holds. */
+  private async renew(): Promise<boolean> {
+    if (this.renewing) return true;
+    this.renewing = true;
+    const sentAt = Date.now();
+    const running = this.cameras.runningIds;
+    let renewed: Array<[Error | null, unknown]>;
+    try {
+      const batch = this.redis.multi();
+      for (const id of running) batch.eval(CLAIM, 1, this.key(id), this.id, this.s.leaseMs);
+      batch.set(this.engineKey(this.id), JSON.stringify({ capacity: this.s.capacity, running: running.length, url: this.s.publicUrl ?? null }), 'PX', this.s.leaseMs);
+      renewed = (await batch.exec()) ?? [];
+      this.lastRenewed = sentAt;
+      if (this.fenced) { this.fenced = false; this.log.info('redis reachable again: claiming cameras'); }
+    } catch (err) {
+      this.renewError = (err as Error).message;
+      return false;
+    } finally {
+      this.renewing = false;
+    }
+    for (const [i, id] of running.entries()) {
+      if (renewed[i]?.[1] === 1) continue;
+      this.log.warn({ cameraId: id }, 'camera lease held by another engine: stopping here');
+      await this.cameras.handOver(id);
+    }
+    return true;
   }
 
   /**

@@ -38,6 +38,23 @@ test('decodeYuNet follows the MODELS.md formulas', () => {
   assert.equal(decodeYuNet(out, W, H, 0.95).length, 0);
 });
 
+test('decodeYuNet drops candidates whose box regression saturated (infinite or absurd size)', () => {
+  const W = 64, H = 32;
+  const out: Record<string, Float32Array> = {};
+  for (const s of [8, 16, 32]) {
+    const n = (W / s) * (H / s);
+    out[`cls_${s}`] = new Float32Array(n).fill(0.9);
+    out[`obj_${s}`] = new Float32Array(n).fill(0.9);
+    out[`bbox_${s}`] = new Float32Array(n * 4);
+    out[`kps_${s}`] = new Float32Array(n * 10);
+  }
+  out.bbox_8.set([0, 0, 1000, 0.1], 0); // exp(1000) = Infinity
+  out.bbox_8.set([0, 0, 5, 5], 4); // 8·e^5 ≈ 1187 px on a 64×32 input
+  const faces = decodeYuNet(out, W, H, 0.6);
+  assert.equal(faces.length, (W / 8) * (H / 8) - 2 + (W / 16) * (H / 16) + (W / 32) * (H / 32));
+  assert.ok(faces.every((f) => f.box.every(Number.isFinite) && f.box[2] <= 2 * W));
+});
+
 test('nms keeps the best of overlapping boxes and every separate one', () => {
   const kept = nms([face(0, 0, 10, 10, 0.7), face(1, 1, 10, 10, 0.9), face(50, 50, 10, 10, 0.8)]);
   assert.deepEqual(kept.map((f) => f.score), [0.9, 0.8]);

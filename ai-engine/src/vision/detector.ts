@@ -53,6 +53,8 @@ export function decodeYuNet(out: Record<string, Float32Array>, inWidth: number, 
       const row = Math.floor(i / cols), col = i % cols;
       const cx = (col + bbox[i * 4]) * stride, cy = (row + bbox[i * 4 + 1]) * stride;
       const w = Math.exp(bbox[i * 4 + 2]) * stride, h = Math.exp(bbox[i * 4 + 3]) * stride;
+      // A saturated regression (seen on real video frames) gives an infinite or frame-sized-many-times box: no face.
+      if (!(w <= 2 * inWidth && h <= 2 * inHeight && Number.isFinite(cx) && Number.isFinite(cy))) continue;
       const landmarks: [number, number][] = [];
       for (let k = 0; k < 5; k++) landmarks.push([(kps[i * 10 + 2 * k] + col) * stride, (kps[i * 10 + 2 * k + 1] + row) * stride]);
       faces.push({ box: [cx - w / 2, cy - h / 2, w, h], score, landmarks });
@@ -133,11 +135,12 @@ export class FaceDetector {
     const side = this.fixedSize ?? maxSide;
     const scale = Math.min(1, side / (image.cols + 2 * pad), side / (image.rows + 2 * pad));
     const small = scale < 1 ? image.resize(Math.max(1, Math.round(image.rows * scale)), Math.max(1, Math.round(image.cols * scale)), 0, 0, cv.INTER_LINEAR) : image;
-    const p = Math.round(pad * (small.cols / image.cols));
+    // Read before `small` is released: a released Mat reports 0 columns.
+    const k = small.cols / image.cols;
+    const p = Math.round(pad * k);
     const bordered = small.copyMakeBorder(p, p, p, p, cv.BORDER_CONSTANT, new cv.Vec3(0, 0, 0));
     if (small !== image) small.release();
     try {
-      const k = small.cols / image.cols;
       return (await this.detectOnce(bordered, p, maxSide, 0)).map((f) => toSource(f, k)).filter((f) => this.bigEnough(f));
     } finally {
       bordered.release();

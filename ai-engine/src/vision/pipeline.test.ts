@@ -106,6 +106,13 @@ test('a face cropped tighter than its box is still found (detection on a bordere
   const w = f.box[2] * 0.55, h = f.box[3] * 0.55;
   const crop = image.getRegion(new cv.Rect(Math.round(f.box[0] + (f.box[2] - w) / 2), Math.round(f.box[1] + (f.box[3] - h) / 2), Math.round(w), Math.round(h)));
   assert.equal((await vision.analyze(crop, { embed: false, antispoof: false })).length, 1);
+  // The same crop enlarged past the detector's input size: the bordered copy is scaled down first,
+  // and the face found there must come back in the big image's pixels, inside it (not NaN).
+  const big = crop.resize(Math.round(crop.rows * 1200 / crop.cols), 1200);
+  const [found] = await vision.analyze(big, { embed: false, antispoof: true });
+  assert.ok(found, 'the enlarged tight crop is found');
+  assert.ok(found.box.every(Number.isFinite) && found.box[2] > 300 && found.box[0] > -found.box[2], `box ${found.box}`);
+  assert.ok(found.real !== undefined && found.real >= 0);
 });
 
 test('random-noise PNG: no face, no crash; grey and BGRA frames are accepted', async () => {

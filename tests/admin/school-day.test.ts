@@ -76,6 +76,9 @@ describe('the register export', () => {
     assert.ok(api.data.some((r) => r.roll_number === 'A-003' && r.status === 'absent'));
     assert.ok(api.data.some((r) => r.roll_number === 'B-001'));
     assert.equal((await fetch(`${app.url}/api/v1/register?from=2026-03-02`, { headers: { 'x-api-key': key } })).status, 400);
+    for (const q of ['from=2020-01-01&to=2026-03-02', `${monday}&classGroupId=99999999999999999999`, `${monday}&classGroupId=abc`]) {
+      assert.equal((await fetch(`${app.url}/api/v1/register?${q}`, { headers: { 'x-api-key': key } })).status, 400, q);
+    }
     assert.equal((await fetch(`${app.url}/api/v1/register.csv?${monday}`)).status, 401);
   });
 });

@@ -1,3 +1,5 @@
+import { REGISTER_COLUMNS } from '../services/register-export.service.js';
+
 /** The SIS/LMS read API, described for school-system integrators (served at /api/v1/openapi.json). */
 export function openApiDocument(): Record<string, unknown> {
   const pageParams = [
@@ -49,6 +51,29 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { 200: { description: 'A page of marks', content: { 'application/json': { schema: paged('Mark') } } }, 400: error, 401: error },
         },
       },
+      '/register': {
+        get: {
+          summary: 'The register: every student of every lesson from..to (at most 366 days), absences included, school-local times',
+          parameters: [
+            ...pageParams,
+            { name: 'from', in: 'query', required: true, schema: { type: 'string', format: 'date' } },
+            { name: 'to', in: 'query', required: true, schema: { type: 'string', format: 'date' } },
+            { name: 'classGroupId', in: 'query', schema: { type: 'integer' } },
+          ],
+          responses: { 200: { description: 'A page of register rows', content: { 'application/json': { schema: paged('RegisterRow') } } }, 400: error, 401: error },
+        },
+      },
+      '/register.csv': {
+        get: {
+          summary: 'The same register rows as one CSV file (UTF-8 with BOM, CRLF)',
+          parameters: [
+            { name: 'from', in: 'query', required: true, schema: { type: 'string', format: 'date' } },
+            { name: 'to', in: 'query', required: true, schema: { type: 'string', format: 'date' } },
+            { name: 'classGroupId', in: 'query', schema: { type: 'integer' } },
+          ],
+          responses: { 200: { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } }, 400: error, 401: error },
+        },
+      },
     },
     components: {
       securitySchemes: {
@@ -63,6 +88,10 @@ export function openApiDocument(): Record<string, unknown> {
             id: { type: 'integer' }, name: { type: 'string' }, rollNumber: { type: 'string' }, classGroupId: { type: 'integer', nullable: true },
             classGroup: { type: 'string', nullable: true }, active: { type: 'boolean' }, enrolledAt: { type: 'string', format: 'date-time', nullable: true },
           },
+        },
+        RegisterRow: {
+          type: 'object',
+          properties: Object.fromEntries(REGISTER_COLUMNS.map((c) => [c, { type: c === 'lesson_id' ? 'integer' : 'string', nullable: true }])),
         },
         Mark: {
           type: 'object',

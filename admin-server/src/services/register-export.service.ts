@@ -4,7 +4,7 @@
  * the calendar's holidays) are left out by the attendance report it is built on.
  */
 import { In, type DataSource } from 'typeorm';
-import { AttendanceLog, BadRequestError, ClassGroup, schoolClock, schoolDay } from '@attendance/shared';
+import { AttendanceLog, BadRequestError, ClassGroup, parseId, schoolClock, schoolDay } from '@attendance/shared';
 import { MAX_REPORT_DAYS, daysBetween } from './attendance-report.js';
 import type { AttendanceService, GroupScope } from './attendance.service.js';
 import type { CsvCell } from './csv.js';
@@ -29,8 +29,7 @@ export class RegisterExportService {
     try { daysBetween(from, to); } catch { throw new BadRequestError(`the register export covers at most ${MAX_REPORT_DAYS} days`); }
     let groupIds = (await this.ds.getRepository(ClassGroup).find({ order: { name: 'ASC' } })).map((g) => g.id);
     if (q.classGroupId !== undefined && q.classGroupId !== '') {
-      if (!/^\d+$/.test(String(q.classGroupId))) throw new BadRequestError('classGroupId must be an id');
-      groupIds = [Number(q.classGroupId)];
+      groupIds = [parseId(q.classGroupId, 'classGroupId')];
     }
     if (scope) groupIds = groupIds.filter((id) => scope.includes(id));
     const out: RegisterRow[] = [];

@@ -28,7 +28,9 @@ test('import:faces enrolls each folder as a student and reports rejected photos'
   const out = cli.output();
   assert.match(out, /3 folders, \d+ photos: 2 students enrolled/);
   assert.match(out, /broken_person\/not-a-photo\.jpg: not_an_image/);
-  assert.match(out, /\[#+\.*\] \d+\/\d+ photos/, 'a progress bar');
+  // Not a terminal: progress as whole lines every tenth, never a redrawn bar.
+  assert.match(out, /\[import:faces\] \d+\/\d+ photos \(100 %\)\n/, 'progress lines');
+  assert.doesNotMatch(out, /\r/, 'no carriage-return redraws in a log');
 
   const refused = run(path.join(ROOT, 'node_modules/.bin/tsx'), ['scripts/import-faces.ts', dir, '--engine', engine.url], { cwd: ROOT, env: engine.env });
   assert.equal(await refused.exited, 2, 'no import without saying how consent was collected');

@@ -35,7 +35,8 @@ export async function startAdminApp(name: string, opts: { engineUrl?: string; cl
   const queue = new Queue(QUEUES.gallery, { connection: redis, prefix: `test-${name}-${process.pid}` });
   const engine = new EngineClient({ baseUrl: config.ENGINE_URL, timeoutMs: 3000 });
   let servers: ReturnType<typeof createAdminServers> | undefined;
-  let port = 0;
+  // A port from freePort, not 0: the kernel could give the panel a port already promised to an engine.
+  let port = await freePort();
   const listen = async () => {
     const app = createAdminApp({ config, dataSource: ds, redis, queue, engine, clock: opts.clock, redisPrefix: `test-${name}-${process.pid}:` });
     servers = createAdminServers(app, config, tlsFiles);

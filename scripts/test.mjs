@@ -59,8 +59,9 @@ async function main() {
   env.FACES_DIR ??= path.resolve(ROOT, '../shared/faces');
 
   say(`${files.length} test file(s)`);
-  // A hung test fails after 10 minutes instead of holding CI to its limit.
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=600000', ...files], { cwd: ROOT, env, stdio: 'inherit' });
+  // A hung test fails after 10 minutes instead of holding CI to its limit; --test-force-exit ends a file whose
+  // tests are all done even if a handle stays open (a Redis socket kept register-face.browser alive for ever).
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-force-exit', '--test-reporter=spec', '--test-timeout=600000', ...files], { cwd: ROOT, env, stdio: 'inherit' });
   await cleanup(r.status ?? 1);
 }
 

@@ -1,5 +1,5 @@
 import './admin-env.js';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -35,11 +35,17 @@ export async function startAdminApp(name: string, opts: { engineUrl?: string; cl
   const queue = new Queue(QUEUES.gallery, { connection: redis, prefix: `test-${name}-${process.pid}` });
   const engine = new EngineClient({ baseUrl: config.ENGINE_URL, timeoutMs: 3000 });
   let servers: ReturnType<typeof createAdminServers> | undefined;
+  const sockets = new Set<Socket>();
   // A port from freePort, not 0: the kernel could give the panel a port already promised to an engine.
   let port = await freePort();
   const listen = async () => {
     const app = createAdminApp({ config, dataSource: ds, redis, queue, engine, clock: opts.clock, redisPrefix: `test-${name}-${process.pid}:` });
     servers = createAdminServers(app, config, tlsFiles);
+    // Upgraded sockets (the /engine WebSocket pass-through) are not closed by closeAllConnections(): track them all.
+    for (const server of [servers.plain, servers.secure]) server?.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+    });
     await new Promise<void>((r) => servers!.plain.listen(port, '127.0.0.1', r));
     port = (servers.plain.address() as AddressInfo).port;
     if (servers.secure) await new Promise<void>((r) => servers!.secure!.listen(config.HTTPS_PORT, '127.0.0.1', r));
@@ -47,6 +53,7 @@ export async function startAdminApp(name: string, opts: { engineUrl?: string; cl
   const closeOne = (server: import('node:http').Server | null | undefined) => new Promise<void>((r) => {
     if (!server) return r();
     server.closeAllConnections();
+    for (const socket of sockets) socket.destroy();
     server.close(() => r());
   });
   const close = async () => { await closeOne(servers?.plain); await closeOne(servers?.secure); };

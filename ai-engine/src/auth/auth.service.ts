@@ -27,10 +27,13 @@ export interface AuthSettings extends JwtSettings {
  * user: every use re-checks (at most `recheckMs` stale) that the user still exists, is active and has
  * the role the token names, so a deactivation or demotion ends access within that bound.
  */
+const KEY_USE_WRITE_MS = 60_000;
+
 export class AuthService {
   /** Checked when the user does not exist, so response time does not reveal valid usernames. */
   private readonly dummyHash = hashPassword(crypto.randomUUID());
   private readonly users = new Map<number, { at: number; user: Pick<User, 'active' | 'role'> | null }>();
+  private readonly keyUsedAt = new Map<number, number>();
 
   constructor(private readonly db: DataSource, private readonly s: AuthSettings, private readonly limiter: LoginLimiter, private readonly now: () => number = Date.now) {}
 
@@ -93,7 +96,12 @@ export class AuthService {
     const row = await this.db.getRepository(ApiKey).findOneBy({ keyHash: hashApiKey(key), active: true });
     if (!row) throw new UnauthorizedError('invalid API key');
     if (row.scope !== 'device') throw new ForbiddenError('this API key is not for devices');
-    await this.db.getRepository(ApiKey).update(row.id, { lastUsedAt: new Date() });
+    // A device posts many frames a minute: record its use at most once a minute, not one write per frame.
+    const t = this.now();
+    if (t - (this.keyUsedAt.get(row.id) ?? 0) >= KEY_USE_WRITE_MS) {
+      this.keyUsedAt.set(row.id, t);
+      await this.db.getRepository(ApiKey).update(row.id, { lastUsedAt: new Date(t) });
+    }
     return { kind: 'device', apiKeyId: row.id, name: row.name, cameraId: row.cameraId };
   }
 }

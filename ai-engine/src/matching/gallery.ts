@@ -1,8 +1,14 @@
+import { Int8Rows } from './int8-rows.js';
+
 /**
  * The in-memory face gallery: every template as one row of a contiguous Float32Array, with the
  * student id of each row. Search is a tight dot-product loop over normalised vectors (cosine).
  * Rows of one student are always kept together (a "run"), so a student's score is formed as the loop
  * leaves the run, and patching a student is a splice, not a rebuild.
+ *
+ * A large gallery (from COARSE_MIN_ROWS rows) is searched in two stages with the same answer: a SIMD scan of
+ * an int8 copy gives each student an interval that surely holds its exact score (int8-rows.ts), and only
+ * the students whose interval reaches the k-th best lower end are scored exactly, by the same loop.
  */
 export interface GalleryEntry { studentId: number; vector: Float32Array }
 export interface StudentScore { studentId: number; similarity: number }
@@ -16,8 +22,18 @@ export interface StudentScore { studentId: number; similarity: number }
 export type StudentScoring = 'max' | 'mean2' | 'centroid';
 export const STUDENT_SCORINGS: readonly StudentScoring[] = ['max', 'mean2', 'centroid'];
 
+/** Below this many rows the exact loop alone is as fast (measured with `npm run bench -- --only gallery`). */
+export const COARSE_MIN_ROWS = 4096;
+
 export class Gallery {
   private data: Float32Array;
+  /** The int8 copy for the coarse scan; null without WebAssembly SIMD. */
+  private readonly coarse: Int8Rows | null;
+  /** Scratch of the coarse search, grown with the gallery: per row, then per student run. */
+  private approx = new Float64Array(0);
+  private bound = new Float64Array(0);
+  private runStarts = new Int32Array(0);
+  private runUppers = new Float64Array(0);
   private owners: Int32Array;
   /** 1 / |sum of the student's templates|, on every row of the student (the centroid score needs it). */
   private sumNorms: Float32Array;
@@ -30,6 +46,7 @@ export class Gallery {
     this.data = new Float32Array(capacity * dim);
     this.owners = new Int32Array(capacity);
     this.sumNorms = new Float32Array(capacity);
+    this.coarse = Int8Rows.create(dim, capacity);
   }
 
   get size(): number { return this.rows; }
@@ -67,6 +84,7 @@ export class Gallery {
         this.owners[w] = this.owners[r];
         this.sumNorms[w] = this.sumNorms[r];
         this.data.copyWithin(w * this.dim, r * this.dim, (r + 1) * this.dim);
+        this.coarse?.copy(r, w);
       }
       w++;
     }
@@ -96,47 +114,101 @@ export class Gallery {
    * `allow`, when given, restricts the search to those students (a class roster).
    */
   search(query: Float32Array, k = 2, allow?: ReadonlySet<number>): StudentScore[] {
-    // The k best students so far, best first; k is tiny, so arrays beat any heap or map.
-    const ids: number[] = [];
-    const sims: number[] = [];
-    this.scan(query, allow, (owner, score) => {
-      if (ids.length === k && score <= sims[k - 1]) return;
-      let at = sims.findIndex((s) => score > s);
-      if (at < 0) at = sims.length;
-      ids.splice(at, 0, owner);
-      sims.splice(at, 0, score);
-      if (ids.length > k) { ids.pop(); sims.pop(); }
-    });
-    return ids.map((studentId, i) => ({ studentId, similarity: sims[i] }));
+    if (query.length !== this.dim) throw new RangeError(`query has ${query.length} values, gallery ${this.dim}`);
+    if (this.coarse && this.rows >= COARSE_MIN_ROWS) return this.coarseSearch(this.coarse, query, k, allow);
+    return this.exactSearch(query, k, allow);
+  }
+
+  /** The search by the exact loop alone (the reference the two-stage search must equal). */
+  exactSearch(query: Float32Array, k = 2, allow?: ReadonlySet<number>): StudentScore[] {
+    const top = new TopK(k);
+    this.scan(query, allow, (owner, score) => top.offer(owner, score));
+    return top.result();
   }
 
   /** Calls `visit` once per student (in `allow`, when given) with its score for the query. */
   scan(query: Float32Array, allow: ReadonlySet<number> | undefined, visit: (studentId: number, score: number) => void): void {
     if (query.length !== this.dim) throw new RangeError(`query has ${query.length} values, gallery ${this.dim}`);
-    const { data, owners, dim, scoring } = this;
     for (let r = 0; r < this.rows;) {
-      const owner = owners[r];
+      const owner = this.owners[r];
       const end = this.runEnd(r);
-      if (allow && !allow.has(owner)) { r = end; continue; }
-      let best = -Infinity, second = -Infinity, sum = 0;
-      for (; r < end; r++) {
-        const base = r * dim;
-        let d0 = 0, d1 = 0, d2 = 0, d3 = 0;
-        for (let i = 0; i < dim; i += 4) {
-          d0 += data[base + i] * query[i];
-          d1 += data[base + i + 1] * query[i + 1];
-          d2 += data[base + i + 2] * query[i + 2];
-          d3 += data[base + i + 3] * query[i + 3];
-        }
-        const dot = d0 + d1 + d2 + d3;
-        sum += dot;
-        if (dot > best) { second = best; best = dot; } else if (dot > second) second = dot;
-      }
-      const score = scoring === 'max' ? best
-        : scoring === 'mean2' ? (second === -Infinity ? best : (best + second) / 2)
-          : sum * this.sumNorms[r - 1];
-      visit(owner, score);
+      if (!allow || allow.has(owner)) visit(owner, this.scoreRun(query, r, end));
+      r = end;
     }
+  }
+
+  /**
+   * Stage one scores every student by an interval from the int8 scan, applying the scoring rule to the rows'
+   * lower ends and to their upper ends (every rule is monotone in each row's score); stage two scores exactly
+   * the students whose upper end reaches the k-th best lower end, which surely includes the true best k.
+   */
+  private coarseSearch(coarse: Int8Rows, query: Float32Array, k: number, allow?: ReadonlySet<number>): StudentScore[] {
+    if (this.approx.length < this.rows) {
+      this.approx = new Float64Array(this.owners.length);
+      this.bound = new Float64Array(this.owners.length);
+      this.runStarts = new Int32Array(this.owners.length);
+      this.runUppers = new Float64Array(this.owners.length);
+    }
+    const { approx, bound, owners, sumNorms, scoring, runStarts, runUppers } = this;
+    const rows = this.rows;
+    coarse.scan(query, rows, approx, bound);
+    // One pass over the rows, student run by student run, with no call per row (a 1M-row gallery).
+    const lowers = new Float64Array(k).fill(-Infinity); // the k best lower ends, best first
+    let runs = 0;
+    for (let r = 0; r < rows;) {
+      const owner = owners[r];
+      const start = r;
+      if (allow && !allow.has(owner)) {
+        do r++; while (r < rows && owners[r] === owner);
+        continue;
+      }
+      let lo1 = -Infinity, lo2 = -Infinity, loSum = 0, hi1 = -Infinity, hi2 = -Infinity, hiSum = 0;
+      do {
+        const lo = approx[r] - bound[r];
+        const hi = approx[r] + bound[r];
+        loSum += lo;
+        hiSum += hi;
+        if (lo > lo1) { lo2 = lo1; lo1 = lo; } else if (lo > lo2) lo2 = lo;
+        if (hi > hi1) { hi2 = hi1; hi1 = hi; } else if (hi > hi2) hi2 = hi;
+        r++;
+      } while (r < rows && owners[r] === owner);
+      const lower = studentScore(scoring, lo1, lo2, loSum, sumNorms[r - 1]);
+      if (lower > lowers[k - 1]) {
+        let at = k - 1;
+        for (; at > 0 && lower > lowers[at - 1]; at--) lowers[at] = lowers[at - 1];
+        lowers[at] = lower;
+      }
+      runStarts[runs] = start;
+      runUppers[runs++] = studentScore(scoring, hi1, hi2, hiSum, sumNorms[r - 1]);
+    }
+    const floor = lowers[k - 1];
+    const top = new TopK(k);
+    for (let i = 0; i < runs; i++) {
+      if (runUppers[i] < floor) continue;
+      const start = runStarts[i];
+      top.offer(owners[start], this.scoreRun(query, start, this.runEnd(start)));
+    }
+    return top.result();
+  }
+
+  /** A student's exact score: its rows `r`…`end`-1 against the query, by the scoring rule. */
+  private scoreRun(query: Float32Array, r: number, end: number): number {
+    const { data, dim, scoring } = this;
+    let best = -Infinity, second = -Infinity, sum = 0;
+    for (; r < end; r++) {
+      const base = r * dim;
+      let d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+      for (let i = 0; i < dim; i += 4) {
+        d0 += data[base + i] * query[i];
+        d1 += data[base + i + 1] * query[i + 1];
+        d2 += data[base + i + 2] * query[i + 2];
+        d3 += data[base + i + 3] * query[i + 3];
+      }
+      const dot = d0 + d1 + d2 + d3;
+      sum += dot;
+      if (dot > best) { second = best; best = dot; } else if (dot > second) second = dot;
+    }
+    return studentScore(scoring, best, second, sum, this.sumNorms[end - 1]);
   }
 
   private runEnd(r: number): number {
@@ -156,6 +228,7 @@ export class Gallery {
     const inv = 1 / (Math.hypot(...sum) || 1);
     for (const v of vectors) {
       this.data.set(v, this.rows * this.dim);
+      this.coarse?.set(this.rows, v);
       this.owners[this.rows] = studentId;
       this.sumNorms[this.rows] = inv;
       this.rows++;
@@ -175,5 +248,34 @@ export class Gallery {
     this.data = data;
     this.owners = owners;
     this.sumNorms = sumNorms;
+    this.coarse?.ensure(capacity);
   }
+}
+
+/** A student's score from its rows' best, second best and sum of scores (`norm`: 1 / |sum of its templates|). */
+function studentScore(scoring: StudentScoring, best: number, second: number, sum: number, norm: number): number {
+  return scoring === 'max' ? best : scoring === 'mean2' ? (second === -Infinity ? best : (best + second) / 2) : sum * norm;
+}
+
+/** The best `k` (id, score) pairs offered, best first; k is tiny, so arrays beat any heap or map. */
+class TopK {
+  private readonly ids: number[] = [];
+  private readonly scores: number[] = [];
+
+  constructor(private readonly k: number) {}
+
+  offer(id: number, score: number): void {
+    const { ids, scores, k } = this;
+    if (ids.length === k && score <= scores[k - 1]) return;
+    let at = scores.findIndex((s) => score > s);
+    if (at < 0) at = scores.length;
+    ids.splice(at, 0, id);
+    scores.splice(at, 0, score);
+    if (ids.length > k) { ids.pop(); scores.pop(); }
+  }
+
+  /** The k-th best score so far; -Infinity until k were offered. */
+  kthScore(): number { return this.ids.length === this.k ? this.scores[this.k - 1] : -Infinity; }
+
+  result(): StudentScore[] { return this.ids.map((studentId, i) => ({ studentId, similarity: this.scores[i] })); }
 }

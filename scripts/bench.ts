@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startRedis } from './lib/redis.mjs';
 
 export interface BenchOptions {
   /** Rough time budget per measured stage, in seconds. */
@@ -46,6 +47,20 @@ export function formatTable(rows: BenchRow[]): string {
   return [line(cols), line(width.map((w) => '-'.repeat(w))), ...rows.map((r) => line(cols.map((c) => cell(r[c]))))].join('\n');
 }
 
+/** Runs the sections one after another; one section failing (e.g. an engine too slow to start on a loaded machine) does not lose the others. */
+async function runSections(files: string[], only: string[] | undefined, opts: BenchOptions, json: boolean, results: Record<string, BenchRow[]>): Promise<void> {
+  for (const file of files) {
+    const section = (await import(pathToFileURL(path.join(HERE, 'bench', file)).href)) as BenchSection;
+    if (only && !only.includes(section.name)) continue;
+    opts.log(`[bench] ${section.name} …`);
+    results[section.name] = await section.run(opts).catch((err: unknown) => {
+      opts.log(`[bench] ${section.name} FAILED: ${err instanceof Error ? err.stack : String(err)}`);
+      return [{ failed: err instanceof Error ? err.message.split('\n')[0] : String(err) }];
+    });
+    if (!json) console.log(`\n## ${section.name}\n${formatTable(results[section.name])}`);
+  }
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, only: { type: 'string' }, seconds: { type: 'string', default: '1' }, threads: { type: 'string' } } });
   const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
@@ -54,16 +69,13 @@ async function main(): Promise<void> {
   const files = fs.readdirSync(path.join(HERE, 'bench')).filter((f) => f.endsWith('.bench.ts')).sort();
   const results: Record<string, BenchRow[]> = {};
   const started = performance.now();
-  for (const file of files) {
-    const section = (await import(pathToFileURL(path.join(HERE, 'bench', file)).href)) as BenchSection;
-    if (only && !only.includes(section.name)) continue;
-    opts.log(`[bench] ${section.name} …`);
-    // One section failing (e.g. an engine too slow to start on a loaded machine) does not lose the others.
-    results[section.name] = await section.run(opts).catch((err: unknown) => {
-      opts.log(`[bench] ${section.name} FAILED: ${err instanceof Error ? err.stack : String(err)}`);
-      return [{ failed: err instanceof Error ? err.message.split('\n')[0] : String(err) }];
-    });
-    if (!values.json) console.log(`\n## ${section.name}\n${formatTable(results[section.name])}`);
+  // One Redis for every section that starts an engine (unless REDIS_URL names one), stopped at the end.
+  const redis = process.env.REDIS_URL ? null : await startRedis();
+  if (redis) process.env.REDIS_URL = redis.url;
+  try {
+    await runSections(files, only, opts, values.json, results);
+  } finally {
+    await redis?.stop();
   }
   if (only && !Object.keys(results).length) throw new Error(`no bench section named ${only.join(', ')}`);
   const env = { node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '', seconds: (performance.now() - started) / 1000, loadAverage: os.loadavg().map((l) => Math.round(l * 10) / 10) };

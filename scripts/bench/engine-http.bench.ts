@@ -5,7 +5,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { startRedis } from '../lib/redis.mjs';
 import { launchEngine, prepareDatabase } from '../../tests/helpers/engine.js';
 import { freePort } from '../../tests/helpers/spawn.js';
 import { VisionPipeline } from '../../ai-engine/src/vision/index.js';
@@ -22,8 +21,6 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
     return [];
   }
   const frame = fs.readFileSync(frameFile);
-  const redis = process.env.REDIS_URL ? null : await startRedis();
-  if (redis) process.env.REDIS_URL = redis.url;
   // A loaded machine can take minutes to start an engine: the bench waits, the tests do not.
   const engine = await launchEngine(await prepareDatabase({ ENGINE_PORT: String(await freePort()), LOG_LEVEL: 'error' }), { healthTimeoutMs: 300_000 });
   try {
@@ -61,6 +58,5 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
     return rows;
   } finally {
     await engine.stop();
-    await redis?.stop();
   }
 }

@@ -12,7 +12,6 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import { Camera, FaceTemplate, REPO_ROOT, Student, TemplateCipher, loadConfig, openDatabase } from '@attendance/shared';
 import { buildCompiled } from '../lib/commands.mjs';
-import { startRedis } from '../lib/redis.mjs';
 import { freePort } from '../../tests/helpers/spawn.js';
 import { launchEngine, prepareDatabase, type TestEngine } from '../../tests/helpers/engine.js';
 import type { BenchOptions, BenchRow } from '../bench.js';
@@ -84,8 +83,6 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
   const video = path.join(dir, 'cam.mp4');
   execFileSync('ffmpeg', ['-y', '-loglevel', 'error', '-loop', '1', '-t', '4', '-r', '25', '-i', path.join(FACES, 'fr_obama/obama-720p_sameshot.jpg'),
     '-vf', 'scale=640:480:force_original_aspect_ratio=decrease,pad=640:480:(ow-iw)/2:(oh-ih)/2,format=yuv420p', '-c:v', 'libx264', '-preset', 'veryfast', '-g', '25', video]);
-  const redis = process.env.REDIS_URL ? null : await startRedis();
-  if (redis) process.env.REDIS_URL = redis.url;
   const rows: BenchRow[] = [];
   let engine: TestEngine | null = null;
   const row = (stage: string, e: TestEngine, extra: BenchRow = {}) => {
@@ -146,7 +143,6 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
     row('1,000 students, 4 cameras running (15 s)', engine);
   } finally {
     await engine?.stop();
-    await redis?.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
   return rows;

@@ -1,6 +1,6 @@
 import type { CameraState, Logger } from '@attendance/shared';
 import { cv } from '../vision/index.js';
-import { Backoff, sleep } from './backoff.js';
+import { Backoff, sleep, untilAborted } from './backoff.js';
 import type { CameraStats } from './camera-stats.js';
 import type { FrameResult } from './frame-analyzer.js';
 import { CaptureSource, SourceError, type RawFrame, type SourceInfo } from './sources/capture-source.js';
@@ -83,16 +83,14 @@ export class CameraLoop {
     const watchdog = setInterval(() => {
       if (Date.now() - progressAt > this.opts.watchdogMs) attempt.abort(new StallError(`no progress for ${this.opts.watchdogMs} ms`));
     }, Math.min(1000, this.opts.watchdogMs / 2));
-    const aborted = new Promise<never>((_, reject) => attempt.signal.addEventListener('abort', () => reject(attempt.signal.reason), { once: true }));
-    aborted.catch(() => undefined); // raced below; an abort after the attempt ended is not an error
     try {
       const open = this.opts.open ?? CaptureSource.open;
-      source = await Promise.race([open(this.spec, this.opts.openTimeoutMs, attempt.signal), aborted]);
+      source = await untilAborted(open(this.spec, this.opts.openTimeoutMs, attempt.signal), attempt.signal);
       this.hooks.state('running', `${source.info.width}x${source.info.height}${source.info.fps > 0 ? ` @ ${Math.round(source.info.fps)} fps` : ''}`);
       let lastSeq = 0;
       let pulled = 0;
       for (;;) {
-        const frame = await Promise.race([source.next(), aborted]);
+        const frame = await untilAborted(source.next(), attempt.signal);
         progressAt = Date.now();
         if (!lastSeq) onFirstFrame();
         this.stats.read(lastSeq ? frame.seq - lastSeq : 1);
@@ -101,7 +99,7 @@ export class CameraLoop {
         const image = new cv.Mat(Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength), frame.rows, frame.cols, cv.CV_8UC3);
         // If the watchdog gives up on a hung analysis, the Mat is left to the GC: it may still be in use.
         const analysis = this.analyzer.analyze(image);
-        const result = await Promise.race([analysis, aborted]);
+        const result = await untilAborted(analysis, attempt.signal);
         try {
           progressAt = Date.now();
           this.stats.analysed(result.faces.length, result.recognitions, Date.now() - frame.at);

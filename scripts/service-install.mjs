@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildCompiled, programCommand } from './lib/commands.mjs';
+import { MALLOC_ENV, buildCompiled, programCommand } from './lib/commands.mjs';
 import { RUNTIME_FILE } from './lib/runtime.mjs';
 import { ROOT } from './setup.mjs';
 
@@ -41,7 +41,7 @@ StartLimitBurst=10
 Group=${o.group}
 WorkingDirectory=${o.root}
 EnvironmentFile=${o.envFile}
-Environment=NODE_ENV=production LOG_FORMAT=json OPENCV4NODEJS_DISABLE_AUTOBUILD=1
+Environment=NODE_ENV=production LOG_FORMAT=json OPENCV4NODEJS_DISABLE_AUTOBUILD=1 ${Object.entries(MALLOC_ENV).map(([k, v]) => `${k}=${v}`).join(' ')}
 # Everything the servers create is private to their user (README, "The data folder").
 UMask=0077
 Restart=on-failure

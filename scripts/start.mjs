@@ -4,7 +4,7 @@
 // terminal or a supervisor) stop every child; if one server exits, everything stops.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { buildCompiled, programCommand } from './lib/commands.mjs';
+import { MALLOC_ENV, buildCompiled, programCommand } from './lib/commands.mjs';
 import { startRedis } from './lib/redis.mjs';
 import { onExit, waitFor } from './lib/process.mjs';
 import { rotatingLog, splitLines } from './lib/log-file.mjs';
@@ -78,9 +78,7 @@ async function main() {
   for (const key of Object.keys(env)) if (env[key] === '') delete env[key];
   if (logFile) env.LOG_FORMAT ??= 'json';
   const host = deriveSettings(env);
-  // glibc keeps up to 8 malloc arenas per core for a process's threads; the engine's inference workers
-  // measured 5–8% less RSS with two (bench section "memory" runs the engine the same way).
-  env.MALLOC_ARENA_MAX ??= '2';
+  for (const [key, value] of Object.entries(MALLOC_ENV)) env[key] ??= value;
   if (!env.REDIS_URL) {
     redis = await startRedis({ log: say });
     env.REDIS_URL = redis.url;

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { Camera, FaceTemplate, REPO_ROOT, Student, TemplateCipher, loadConfig, openDatabase } from '@attendance/shared';
-import { buildCompiled } from '../lib/commands.mjs';
+import { MALLOC_ENV, buildCompiled } from '../lib/commands.mjs';
 import { freePort } from '../../tests/helpers/spawn.js';
 import { launchEngine, prepareDatabase, type TestEngine } from '../../tests/helpers/engine.js';
 import type { BenchOptions, BenchRow } from '../bench.js';
@@ -94,7 +94,7 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
   };
   try {
     // The environment `npm start` gives the engine (scripts/start.mjs).
-    const env = await prepareDatabase({ ENGINE_PORT: String(await freePort()), LOG_LEVEL: 'error', MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' });
+    const env = await prepareDatabase({ ENGINE_PORT: String(await freePort()), LOG_LEVEL: 'error', ...MALLOC_ENV });
     engine = await launchEngine(env, { compiled: true, healthTimeoutMs: 300_000 });
     await sleep(3000);
     row('idle, models loaded, no students', engine);

@@ -40,6 +40,9 @@ let cameraIds: number[] = [];
 let obama = 0;
 /** Every time a camera was seen running on two engines at once (sampled all through the test). */
 const doubles: string[] = [];
+/** Each engine's answers about what it runs: when asked, when answered, which cameras. */
+interface Sample { sentAt: number; answeredAt: number; ids: Set<number> }
+const samples = new Map<string, Sample[]>();
 let sampler: NodeJS.Timeout | undefined;
 
 async function call(url: string, route: string, init: { method?: string; json?: unknown } = {}) {
@@ -64,15 +67,39 @@ async function until<T>(what: string, probe: () => Promise<T | undefined | false
 
 const allOutput = () => cluster.output() + (third?.proc.output() ?? '');
 
-/** Which live engine runs which camera, from each engine's own list; a camera on two engines is recorded. */
+/**
+ * Which live engine runs which camera, from each engine's own list (asked all at once). A camera on two engines at
+ * once is recorded, and only then: an answer is a snapshot taken somewhere between asking and answering, so a camera
+ * handed over between two answers can show on both without ever running twice. Proof is a camera that engine X
+ * listed in two consecutive answers (so it ran there all the time between them) and engine Y listed in an answer
+ * asked and given within that time.
+ */
 async function placement(): Promise<Map<number, string[]>> {
-  const where = new Map<number, string[]>();
-  for (const e of engines.filter((x) => x.alive)) {
+  const answers = await Promise.all(engines.filter((x) => x.alive).map(async (e) => {
+    const sentAt = Date.now();
     const r = await call(e.url, '/api/v1/detection/status');
     if (r.status !== 200) throw new Error(`${e.name} status ${r.status}`);
-    for (const id of r.body.running_here as number[]) where.set(id, [...(where.get(id) ?? []), e.name]);
+    return { name: e.name, sample: { sentAt, answeredAt: Date.now(), ids: new Set(r.body.running_here as number[]) } };
+  }));
+  const where = new Map<number, string[]>();
+  for (const { name, sample } of answers) {
+    samples.set(name, [...(samples.get(name) ?? []), sample].sort((a, b) => a.sentAt - b.sentAt).slice(-40));
+    for (const id of sample.ids) where.set(id, [...(where.get(id) ?? []), name]);
   }
-  for (const [id, on] of where) if (on.length > 1) doubles.push(`camera ${id} on ${on.join(' and ')}`);
+  for (const [x, xs] of samples) for (const [y, ys] of samples) {
+    if (x === y) continue;
+    for (let i = 1; i < xs.length; i++) {
+      const [from, to] = [xs[i - 1].answeredAt, xs[i].sentAt];
+      if (from >= to) continue;
+      for (const id of xs[i - 1].ids) {
+        if (!xs[i].ids.has(id)) continue;
+        if (ys.some((v) => v.ids.has(id) && v.sentAt >= from && v.answeredAt <= to)) {
+          const d = `camera ${id} on ${x} and ${y}`;
+          if (!doubles.includes(d)) doubles.push(d);
+        }
+      }
+    }
+  }
   return where;
 }
 

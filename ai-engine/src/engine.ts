@@ -12,11 +12,13 @@ import { AuthService } from './auth/auth.service.js';
 import { CameraAccess } from './cameras/camera-access.js';
 import { CameraLeases } from './cameras/camera-leases.js';
 import { CameraManager } from './cameras/camera-manager.js';
+import { LaptopDirectory } from './cameras/laptop-directory.js';
 import { PreviewHub } from './cameras/preview.js';
 import type { EngineConfig } from './config.js';
 import { EnrollmentService } from './enrollment/enroll.service.js';
 import { GalleryJobs } from './jobs/gallery-jobs.js';
 import { LivenessService } from './liveness/liveness.service.js';
+import { LivenessStore } from './liveness/liveness-store.js';
 import { GalleryService } from './matching/gallery.service.js';
 import { Metrics } from './observability/metrics.js';
 import { RecognitionService } from './recognition/recognize.service.js';
@@ -79,17 +81,18 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
 
   const publisher = new Publisher();
   // Login limits live in Redis under the same prefix as the admin server's: every engine and the panel count together.
-  const limiterRedis = new Redis(config.REDIS_URL, redisRequestOptions());
+  // Open liveness sessions live there too, so any engine serves any request of a registration.
+  const requestRedis = new Redis(config.REDIS_URL, redisRequestOptions());
   const auth = new AuthService(db, {
     secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, tokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS, recheckMs: config.AUTH_RECHECK_SECONDS * 1000,
-  }, new LoginLimiter(limiterRedis, `${config.QUEUE_PREFIX}:`, { perUserAndIp: config.LOGIN_MAX_ATTEMPTS, windowSeconds: config.LOGIN_WINDOW_SECONDS }));
+  }, new LoginLimiter(requestRedis, `${config.QUEUE_PREFIX}:`, { perUserAndIp: config.LOGIN_MAX_ATTEMPTS, windowSeconds: config.LOGIN_WINDOW_SECONDS }));
   const attendance = new AttendanceService(db, config.SCHOOL_TIMEZONE, publisher, metrics, opts.now, {
     cooldownSeconds: config.ATTENDANCE_COOLDOWN_SECONDS, maxMarksPerDay: config.ATTENDANCE_MAX_MARKS_PER_DAY,
   });
   const recognition = new RecognitionService(vision, gallery, attendance, metrics, config.ANTISPOOF_THRESHOLD);
   const enrollment = new EnrollmentService(db, vision, gallery, cipher, jobs);
   const liveness = new LivenessService({
-    db, enrollment, log, analyze: (image) => vision.analyzeBytes(image, { embed: true, antispoof: true, maxFaces: 3 }),
+    db, enrollment, log, store: new LivenessStore(requestRedis, config.QUEUE_PREFIX, cipher), analyze: (image) => vision.analyzeBytes(image, { embed: true, antispoof: true, maxFaces: 3 }),
     policy: {
       centerMaxYaw: config.LIVENESS_CENTER_MAX_YAW, turnMinYaw: config.LIVENESS_TURN_MIN_YAW, antispoofThreshold: config.ANTISPOOF_THRESHOLD,
       samePersonThreshold: config.LIVENESS_SAME_PERSON_THRESHOLD, trackMinSimilarity: config.LIVENESS_TRACK_MIN_SIMILARITY,
@@ -114,6 +117,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   const leases = new CameraLeases(db, cameras, {
     capacity: config.CAMERA_MAX_CONCURRENT, leaseMs: config.CAMERA_LEASE_SECONDS * 1000, prefix: config.QUEUE_PREFIX, redisUrl: config.REDIS_URL,
   }, log);
+  const laptops = new LaptopDirectory(requestRedis, config.REDIS_URL, config.QUEUE_PREFIX, cameras, log);
 
   metrics.gauge('engine_gallery_templates', 'Face templates in the in-memory gallery', () => gallery.size);
   metrics.gauge('engine_gallery_students', 'Students with templates in the gallery', () => gallery.gallery.studentCount);
@@ -138,11 +142,11 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   matchingRoutes(router, gallery);
   livenessRoutes(router, liveness);
   systemRoutes(router, { health, metrics, version: VERSION });
-  detectionRoutes(router, cameras, leases, cameraAccess, db);
+  detectionRoutes(router, cameras, leases, laptops, cameraAccess, db);
   mjpegRoute(app, { auth, access: cameraAccess, previews, log, recheckMs: config.AUTH_RECHECK_SECONDS * 1000 });
   wsServer(app, { auth, access: cameraAccess, publisher, log, recheckMs: config.AUTH_RECHECK_SECONDS * 1000 });
   livenessWs(app, { auth, liveness, log });
-  laptopCameraWs(app, { auth, cameras, log, recheckMs: config.AUTH_RECHECK_SECONDS * 1000 });
+  laptopCameraWs(app, { auth, cameras, laptops, log, recheckMs: config.AUTH_RECHECK_SECONDS * 1000 });
   router.fallback();
 
   let socket: us_listen_socket | null = null;
@@ -156,6 +160,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
         log.info({ host: config.BIND_HOST, port: actual, models: path.basename(config.MODELS_DIR) }, 'ai-engine listening');
         // Enabled cameras start once the server answers, so their status can be watched from the start.
         leases.begin(config.ENGINE_ID ?? `${os.hostname()}:${actual}`);
+        laptops.begin(leases.engineId);
         resolve(actual);
       });
     }),
@@ -165,8 +170,9 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
       const deadline = Date.now() + SHUTDOWN_GRACE_MS;
       while (router.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       await leases.close(); // stops the cameras, then hands their leases over
+      laptops.close();
       await jobs.close();
-      limiterRedis.disconnect();
+      requestRedis.disconnect();
       await vision.close();
       await db.destroy();
     },

@@ -1,6 +1,7 @@
-// Several engines as one, with real processes: `npm run cluster -- --engines 3` (compiled engines), its own
-// Redis (so it can be restarted), PostgreSQL when the runner gives TEST_POSTGRES_URL (else SQLite), and six
-// cameras on one local GStreamer RTSP server. Asserts ownership and failover, never speed.
+// Several engines as one, with real processes: `npm run cluster -- --engines 2` (compiled engines) and a third
+// engine that joins later, its own Redis (so it can be restarted), PostgreSQL when the runner gives
+// TEST_POSTGRES_URL (else SQLite), and six cameras on one local GStreamer RTSP server. Asserts ownership,
+// rebalancing and failover, never speed.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -8,7 +9,8 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DataSource } from 'typeorm';
 import { face, facesAvailable, FACES_DIR } from '../helpers/faces.js';
-import { PASSWORD } from '../helpers/engine.js';
+import { PASSWORD, launchEngine, type TestEngine } from '../helpers/engine.js';
+import { alive, commandOf, descendants } from '../helpers/process-tree.js';
 import { makeSlideshow, startRtsp, type RtspServer } from '../helpers/rtsp.js';
 import { freePort, run, type Running } from '../helpers/spawn.js';
 import { startRedis } from '../../scripts/lib/redis.mjs';
@@ -24,6 +26,9 @@ interface EngineProc { name: string; pid: number; url: string; alive: boolean }
 let redis: Redis;
 let rtsp: RtspServer;
 let cluster: Running;
+/** The engine that joins the running cluster. */
+let third: TestEngine | undefined;
+let clusterEnv: NodeJS.ProcessEnv;
 /** Plain SQL on the cluster's database (this process's entities are bound to its own DATABASE_URL). */
 let db: DataSource;
 const count = async (sql: string) => Number((await db.query(sql))[0].n);
@@ -35,6 +40,9 @@ let cameraIds: number[] = [];
 let obama = 0;
 /** Every time a camera was seen running on two engines at once (sampled all through the test). */
 const doubles: string[] = [];
+/** Each engine's answers about what it runs: when asked, when answered, which cameras. */
+interface Sample { sentAt: number; answeredAt: number; ids: Set<number> }
+const samples = new Map<string, Sample[]>();
 let sampler: NodeJS.Timeout | undefined;
 
 async function call(url: string, route: string, init: { method?: string; json?: unknown } = {}) {
@@ -52,20 +60,46 @@ async function until<T>(what: string, probe: () => Promise<T | undefined | false
   for (;;) {
     const v = await probe().catch(() => undefined);
     if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out (${timeoutMs} ms) waiting for ${what}\n${cluster.output().slice(-3000)}`);
+    if (Date.now() > deadline) throw new Error(`timed out (${timeoutMs} ms) waiting for ${what}\n${allOutput().slice(-3000)}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
 
-/** Which live engine runs which camera, from each engine's own list; a camera on two engines is recorded. */
+const allOutput = () => cluster.output() + (third?.proc.output() ?? '');
+
+/**
+ * Which live engine runs which camera, from each engine's own list (asked all at once). A camera on two engines at
+ * once is recorded, and only then: an answer is a snapshot taken somewhere between asking and answering, so a camera
+ * handed over between two answers can show on both without ever running twice. Proof is a camera that engine X
+ * listed in two consecutive answers (so it ran there all the time between them) and engine Y listed in an answer
+ * asked and given within that time.
+ */
 async function placement(): Promise<Map<number, string[]>> {
-  const where = new Map<number, string[]>();
-  for (const e of engines.filter((x) => x.alive)) {
+  const answers = await Promise.all(engines.filter((x) => x.alive).map(async (e) => {
+    const sentAt = Date.now();
     const r = await call(e.url, '/api/v1/detection/status');
     if (r.status !== 200) throw new Error(`${e.name} status ${r.status}`);
-    for (const id of r.body.running_here as number[]) where.set(id, [...(where.get(id) ?? []), e.name]);
+    return { name: e.name, sample: { sentAt, answeredAt: Date.now(), ids: new Set(r.body.running_here as number[]) } };
+  }));
+  const where = new Map<number, string[]>();
+  for (const { name, sample } of answers) {
+    samples.set(name, [...(samples.get(name) ?? []), sample].sort((a, b) => a.sentAt - b.sentAt).slice(-40));
+    for (const id of sample.ids) where.set(id, [...(where.get(id) ?? []), name]);
   }
-  for (const [id, on] of where) if (on.length > 1) doubles.push(`camera ${id} on ${on.join(' and ')}`);
+  for (const [x, xs] of samples) for (const [y, ys] of samples) {
+    if (x === y) continue;
+    for (let i = 1; i < xs.length; i++) {
+      const [from, to] = [xs[i - 1].answeredAt, xs[i].sentAt];
+      if (from >= to) continue;
+      for (const id of xs[i - 1].ids) {
+        if (!xs[i].ids.has(id)) continue;
+        if (ys.some((v) => v.ids.has(id) && v.sentAt >= from && v.answeredAt <= to)) {
+          const d = `camera ${id} on ${x} and ${y}`;
+          if (!doubles.includes(d)) doubles.push(d);
+        }
+      }
+    }
+  }
   return where;
 }
 
@@ -81,7 +115,7 @@ async function allRunningOnce(on: EngineProc[]): Promise<Map<number, string> | u
   return new Map(cameraIds.map((id) => [id, where.get(id)![0]]));
 }
 
-/** Three consecutive free ports (the cluster script numbers its engines from ENGINE_PORT). */
+/** Consecutive free ports (the cluster script numbers its engines from ENGINE_PORT). */
 async function consecutivePorts(n: number): Promise<number> {
   for (;;) {
     const base = await freePort();
@@ -125,10 +159,11 @@ describe('several engines as one (npm run cluster)', { skip: !facesAvailable && 
       console.warn('\n!!! TEST_POSTGRES_URL not set: the cluster test runs on SQLite\n');
     }
     rtsp = await startRtsp(await makeSlideshow(['fr_obama/obama-720p_sameshot.jpg', 'sun_Trump/Trump-4.jpg'], { secondsEach: 3, fps: 5 }));
-    cluster = run(process.execPath, [path.join(ROOT, 'scripts/cluster.mjs'), '--engines', '3', '--no-admin'], { cwd: ROOT, env });
-    await cluster.waitFor(/\[cluster\] ready: 3 engine/, 400_000);
+    clusterEnv = env;
+    cluster = run(process.execPath, [path.join(ROOT, 'scripts/cluster.mjs'), '--engines', '2', '--no-admin'], { cwd: ROOT, env });
+    await cluster.waitFor(/\[cluster\] ready: 2 engine/, 400_000);
     engines = [...cluster.output().matchAll(/\[cluster\] (engine-\d+) pid=(\d+) url=(\S+)/g)].map((m) => ({ name: m[1], pid: Number(m[2]), url: m[3], alive: true }));
-    assert.equal(engines.length, 3, cluster.output());
+    assert.equal(engines.length, 2, cluster.output());
     db = new DataSource(env.DATABASE_URL ? { type: 'postgres', url: env.DATABASE_URL } : { type: 'sqlite', database: path.join(dataDir, 'attendance.sqlite') });
     await db.initialize();
     const login = await fetch(`${engines[0].url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }) });
@@ -145,6 +180,7 @@ describe('several engines as one (npm run cluster)', { skip: !facesAvailable && 
 
   after(async () => {
     if (sampler) clearInterval(sampler);
+    await third?.stop();
     await cluster?.stop('SIGTERM');
     await db?.destroy();
     await rtsp?.stop();
@@ -155,29 +191,56 @@ describe('several engines as one (npm run cluster)', { skip: !facesAvailable && 
   test('cameras started from any engine run each on exactly one engine, within capacity; the status names the engine', async () => {
     // Start requests alternate between the engines: each reaches the camera's owner wherever it runs.
     for (const [i, id] of cameraIds.entries()) {
-      const r = await call(engines[i % 3].url, '/api/v1/detection/start', { method: 'POST', json: { camera_id: id } });
+      const r = await call(engines[i % engines.length].url, '/api/v1/detection/start', { method: 'POST', json: { camera_id: id } });
       assert.equal(r.status, 200, JSON.stringify(r.body));
     }
     const where = await until('six cameras running once each', () => allRunningOnce(engines), 90_000);
     const perEngine = engines.map((e) => [...where.values()].filter((n) => n === e.name).length);
     assert.ok(perEngine.every((n) => n <= 3), `within CAMERA_MAX_CONCURRENT=3: ${perEngine}`);
-    const status = await call(engines[2].url, '/api/v1/detection/status');
+    const status = await call(engines[1].url, '/api/v1/detection/status');
     for (const c of status.body.cameras) assert.equal(c.engine, where.get(c.camera_id), 'the lease names the engine running it');
     assert.deepEqual(doubles, []);
   });
 
-  test('kill -9 one engine: its cameras run on the others within 15 s, no duplicate marks', async () => {
+  test('an engine joins: the loaded engines hand it cameras until each runs 2, never one camera on two engines', async () => {
+    const port = Number(clusterEnv.ENGINE_PORT) + 2;
+    const joinedAt = Date.now();
+    third = await launchEngine({ ...clusterEnv, ENGINE_PORT: String(port), ENGINE_ID: 'engine-3' }, { compiled: true, healthTimeoutMs: 180_000 });
+    engines.push({ name: 'engine-3', pid: third.proc.child.pid!, url: third.url, alive: true });
+    const healthyAt = Date.now();
+    const even = async () => {
+      const where = await allRunningOnce(engines);
+      return where && engines.every((e) => [...where.values()].filter((n) => n === e.name).length === 2) ? where : undefined;
+    };
+    await until('two cameras on each of three engines', even, 90_000);
+    console.log(`[cluster test] engine-3 joined: 2 + 2 + 2 cameras ${Date.now() - healthyAt} ms after it answered (${Date.now() - joinedAt} ms after it was started)`);
+    // Settled: another few passes move nothing.
+    await new Promise((r) => setTimeout(r, LEASE_SECONDS * 1000));
+    assert.ok(await even(), 'still 2 + 2 + 2');
+    assert.ok((await marksOf(obama)) <= 1);
+    assert.deepEqual(doubles, []);
+  });
+
+  test('kill -9 one engine: its cameras run on the others within 15 s, its capture processes end quietly, no duplicate marks', async () => {
     const before = await until('six cameras running once each', () => allRunningOnce(engines), 60_000);
     const victim = engines.find((e) => [...before.values()].includes(e.name))!;
+    const captures = descendants(victim.pid).filter((pid) => commandOf(pid).includes('capture.process'));
+    assert.ok(captures.length > 0, `${victim.name} runs capture processes`);
+    const outputBefore = allOutput().length;
     process.kill(victim.pid, 'SIGKILL');
     victim.alive = false;
     const killedAt = Date.now();
+    // Orphaned capture processes notice their engine is gone and exit (releasing the stream), without a trace.
+    await until('the killed engine\'s capture processes to exit', async () => captures.every((pid) => !alive(pid)), 10_000);
+    console.log(`[cluster test] ${captures.length} capture process(es) of ${victim.name} gone ${Date.now() - killedAt} ms after the kill`);
     const survivors = engines.filter((e) => e.alive);
     const after = await until('every camera running on a survivor', () => allRunningOnce(survivors), 30_000);
     const took = Date.now() - killedAt;
     assert.ok(took < 15_000, `failover took ${took} ms`);
     console.log(`[cluster test] ${[...before.values()].filter((n) => n === victim.name).length} camera(s) of ${victim.name} moved in ${took} ms`);
     assert.ok([...after.values()].every((n) => n !== victim.name));
+    const since = allOutput().slice(outputBefore);
+    assert.doesNotMatch(since, /ERR_IPC|Error \[|^\S*\s+at /m, since);
     assert.ok((await marksOf(obama)) <= 1, 'never two marks, whichever engines saw him');
     assert.deepEqual(doubles, []);
   });

@@ -34,6 +34,31 @@ export function planClaims(unowned: number[], engines: EngineLoad[], me: string)
   return mine;
 }
 
+/** Cameras one engine hands over in one pass when load evens out (so a join moves cameras gradually). */
+const HANDOVERS_PER_PASS = 2;
+
+/**
+ * How many of its cameras `me` hands over now so the load evens out (an engine joined, or came back): one
+ * camera at a time goes from the most loaded engine to the least loaded one with room, but only while the
+ * receiver then stays below the giver's load before the move (3 → 0 moves, 3 → 2 does not: a move never just
+ * swaps who is ahead, so nothing flaps), at most `perEngine` from each engine. Every engine computes the same
+ * moves from the same registry; the cameras handed over are then claimed through the plan like any unowned one.
+ */
+export function planHandovers(engines: EngineLoad[], me: string, perEngine = HANDOVERS_PER_PASS): number {
+  const load = engines.map((e) => ({ ...e, gave: 0 }));
+  const ratio = (e: EngineLoad) => e.running / e.capacity;
+  const byId = (a: EngineLoad, b: EngineLoad) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  for (;;) {
+    const from = load.filter((e) => e.gave < perEngine && e.running > 0).sort((a, b) => ratio(b) - ratio(a) || byId(a, b))[0];
+    const to = load.filter((e) => e.running < e.capacity && e !== from).sort((a, b) => ratio(a) - ratio(b) || byId(a, b))[0];
+    if (!from || !to || ratio(from) <= (to.running + 1) / to.capacity) break;
+    from.running--;
+    from.gave++;
+    to.running++;
+  }
+  return load.find((e) => e.id === me)?.gave ?? 0;
+}
+
 /**
  * Several engines as one: each enabled camera runs on exactly one live engine, the holder of its lease in Redis.
  *
@@ -43,6 +68,8 @@ export function planClaims(unowned: number[], engines: EngineLoad[], me: string)
  * An engine that cannot renew for 3/4 of leaseMs stops its own cameras (fencing), before its leases expire at
  * leaseMs and another engine takes them: so a camera never runs twice, and a dead engine's cameras move within
  * about leaseMs + one tick. After a Redis restart (leases lost) the owners re-create their leases on renewal.
+ * When an engine joins, the loaded ones hand it cameras (planHandovers): a few per pass, at most one pass per
+ * leaseMs per engine (the registry has caught up by then), each stopped here before its lease is let go.
  */
 export class CameraLeases {
   private readonly redis: Redis;
@@ -58,6 +85,7 @@ export class CameraLeases {
   private closed = false;
   private fenced = false;
   private renewError: string | undefined;
+  private lastHandover = 0;
 
   constructor(private readonly db: DataSource, private readonly cameras: CameraManager, private readonly s: LeaseSettings, private readonly log: Logger) {
     // A renewal may take up to a quarter lease (a loaded machine) before it counts as failed.
@@ -164,6 +192,13 @@ export class CameraLeases {
       await this.cameras.stop(id);
       await this.release(id);
     }
+    const started = await this.claim(enabled);
+    await this.rebalance(enabled);
+    return started;
+  }
+
+  /** Claims this engine's share (planClaims) of the enabled cameras nobody holds, and starts them. */
+  private async claim(enabled: Set<number>): Promise<number[]> {
     const wanted = [...enabled].filter((id) => !this.cameras.isRunning(id));
     if (!wanted.length) return [];
     const owners = await this.owners(wanted);
@@ -184,6 +219,27 @@ export class CameraLeases {
       }
     }
     return started;
+  }
+
+  /**
+   * Hands cameras to a less loaded engine (planHandovers), the highest camera ids first, once every enabled camera
+   * has an owner: each stops here before its lease goes, so it never runs twice; the nudge lets the receiver
+   * claim it at once.
+   */
+  private async rebalance(enabled: Set<number>): Promise<void> {
+    if (this.closed || !this.cameras.size || Date.now() - this.lastHandover < this.s.leaseMs) return;
+    // Cameras still waiting for an engine fill the one with room first; moving others now would only churn.
+    if ([...(await this.owners([...enabled])).values()].some((o) => o === null)) return;
+    const give = planHandovers(await this.liveEngines(), this.id);
+    if (!give) return;
+    this.lastHandover = Date.now();
+    const ids = this.cameras.runningIds.sort((a, b) => b - a).slice(0, give);
+    this.log.info({ cameras: ids }, 'handing cameras over to a less loaded engine');
+    for (const id of ids) {
+      await this.cameras.handOver(id);
+      await this.release(id);
+    }
+    await this.nudge();
   }
 
   /** Renews our leases and registry entry in one round trip; stops any camera whose lease another engine holds. */

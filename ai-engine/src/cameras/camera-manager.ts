@@ -149,12 +149,15 @@ export class CameraManager {
     });
   }
 
-  startLaptop(cameraId: number | null, username: string): LaptopSession {
+  /** Told when a laptop session ends here (the directory deletes its ticket). */
+  onLaptopEnded?: (id: string) => void;
+
+  /** `id`: a session started on another engine and taken over here (LaptopDirectory). */
+  startLaptop(cameraId: number | null, username: string, id: string = crypto.randomUUID()): LaptopSession {
     const { max, perUser } = this.laptopLimits;
     if (this.laptops.size >= max) throw new LaptopLimitError(`at most ${max} laptop-camera sessions may run at once (LAPTOP_MAX_SESSIONS)`);
     const mine = [...this.laptops.values()].filter((s) => s.username === username).length;
     if (mine >= perUser) throw new LaptopLimitError(`at most ${perUser} laptop-camera sessions per user (LAPTOP_MAX_PER_USER): stop one first`);
-    const id = crypto.randomUUID();
     const session = new LaptopSession(id, cameraId, username, this.deps.vision, this.analyzer(cameraId, 'laptop'), new CameraStats(cameraId, this.deps), this.deps.log.child({ laptopSession: id, cameraId }));
     this.laptops.set(id, session);
     return session;
@@ -175,9 +178,18 @@ export class CameraManager {
     this.endedLaptops.set(id, s);
     if (this.endedLaptops.size > 100) this.endedLaptops.delete(this.endedLaptops.keys().next().value!);
     s.close();
+    this.onLaptopEnded?.(id);
     await s.stats.flush();
     await this.deps.presence.flush();
     return s;
+  }
+
+  /** Forgets a session another engine took over, unless a socket here streams to it. */
+  dropLaptop(id: string): void {
+    const s = this.laptops.get(id);
+    if (!s || s.attached) return;
+    this.laptops.delete(id);
+    s.close();
   }
 
   get laptopSessions(): LaptopSession[] { return [...this.laptops.values()]; }

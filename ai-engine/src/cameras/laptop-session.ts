@@ -28,6 +28,8 @@ export class LaptopSession {
   ) {}
 
   get isClosed(): boolean { return this.closed; }
+  /** A socket streams to it. */
+  get attached(): boolean { return this.listener !== null; }
 
   /** Where results go (the session's WebSocket). */
   onResult(listener: ((r: FrameResult | { error: string }) => void) | null): void { this.listener = listener; }

@@ -45,6 +45,19 @@ describe('liveness session state machine', () => {
     assert.deepEqual(s.embeddings.map((e) => e.pose), ['center', 'left', 'right']);
   });
 
+  it('carries on from a snapshot as if never interrupted (another engine serves the next frame)', () => {
+    const { s, clock, feed } = session();
+    feed(face(2));
+    feed(face(-22, { real: 0.1 }));
+    const moved = LivenessSessionState.restore(POLICY, structuredClone(s.snapshot()), () => clock.t);
+    assert.deepEqual([moved.status, moved.step, moved.stepsDone], ['pending', 'left', ['center']]);
+    clock.t += 300;
+    assert.equal(moved.frame([face(-22)]).accepted, true);
+    // The track carried over too: a cut to another person is still caught after the move.
+    clock.t += 300;
+    assert.equal(moved.frame([face(25, { person: 1 })]).failure, 'identity_changed');
+  });
+
   it('does not count a turn done out of order', () => {
     const { feed } = session();
     feed(face(0));

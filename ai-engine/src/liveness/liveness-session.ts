@@ -62,6 +62,20 @@ const QUALITY_HINTS: Record<string, LivenessHint> = {
   too_small: 'move_closer', too_blurry: 'hold_still', too_dark: 'too_dark', too_bright: 'too_bright', pose_too_large: 'face_the_camera',
 };
 
+/**
+ * Everything a session knows, to carry it between engines (LivenessStore keeps it in Redis). Embeddings stay
+ * Float32Arrays here; the store encrypts them.
+ */
+export interface LivenessSnapshot {
+  status: LivenessStatus;
+  failure: LivenessFailure | null;
+  done: Array<{ step: LivenessStep; embedding: Float32Array; quality: number }>;
+  last: { box: Box; embedding: Float32Array; at: number } | null;
+  frames: number;
+  spoofFrames: number;
+  expiresAt: number;
+}
+
 export class SessionClosedError extends Error {
   constructor(readonly status: LivenessStatus) { super(`liveness session is already ${status}`); }
 }
@@ -89,6 +103,25 @@ export class LivenessSessionState {
     readonly expiresAt: number,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /** A session carried over from another engine (or an earlier request) through its snapshot. */
+  static restore(policy: LivenessPolicy, snap: LivenessSnapshot, now: () => number = Date.now): LivenessSessionState {
+    const s = new LivenessSessionState(policy, snap.expiresAt, now);
+    s.statusValue = snap.status;
+    s.failureValue = snap.failure;
+    s.done.push(...snap.done);
+    s.last = snap.last;
+    s.frames = snap.frames;
+    s.spoofFrames = snap.spoofFrames;
+    return s;
+  }
+
+  snapshot(): LivenessSnapshot {
+    return {
+      status: this.statusValue, failure: this.failureValue, done: this.done.map((d) => ({ ...d })), last: this.last,
+      frames: this.frames, spoofFrames: this.spoofFrames, expiresAt: this.expiresAt,
+    };
+  }
 
   get status(): LivenessStatus { this.checkExpiry(); return this.statusValue; }
   get failure(): LivenessFailure | null { return this.failureValue; }

@@ -9,11 +9,23 @@ import net from 'node:net';
 import type { SourceSpec } from './source.js';
 import { FRAME_FD, frameHeader, type ToCapture, type FromCapture } from './capture-protocol.js';
 
+// The engine going away (exit, crash, kill -9) closes the IPC channel: end at once and quietly, releasing the
+// stream. Listened for before anything slow (loading OpenCV), so a parent lost meanwhile is noticed too.
+const parentGone = () => process.exit(0);
+process.on('disconnect', parentGone);
+if (!process.connected) parentGone();
+// Belt and braces: an orphan is re-parented (to init or a subreaper), whatever happened to the channel.
+const parentPid = process.ppid;
+setInterval(() => { if (process.ppid !== parentPid) parentGone(); }, 1000).unref();
+
 const spec = JSON.parse(process.env.CAPTURE_SOURCE_SPEC ?? 'null') as SourceSpec;
-const post = (m: FromCapture) => { process.send?.(m); };
+/** To the engine; with it gone there is no one to tell (an unguarded send would throw ERR_IPC_CHANNEL_CLOSED). */
+const post = (m: FromCapture) => {
+  if (process.connected) process.send?.(m, undefined, undefined, (err) => { if (err) parentGone(); });
+};
 const describe = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const frames = new net.Socket({ fd: FRAME_FD, readable: false, writable: true });
-frames.on('error', () => process.exit(0)); // the engine closed its end: nothing left to do
+frames.on('error', parentGone); // the engine closed its end: nothing left to do
 
 process.env.OPENCV4NODEJS_DISABLE_AUTOBUILD ??= '1';
 process.env.OPENCV4NODEJS_DISABLE_EXTERNAL_MEM_TRACKING ??= '1';
@@ -95,6 +107,4 @@ async function main(): Promise<void> {
   cap.release();
 }
 
-// The parent going away ends the child too (the IPC channel closes).
-process.on('disconnect', () => process.exit(0));
-main().catch((e: unknown) => post({ type: 'error', message: describe(e), fatal: false })).finally(() => process.disconnect?.());
+main().catch((e: unknown) => post({ type: 'error', message: describe(e), fatal: false })).finally(() => { if (process.connected) process.disconnect?.(); });

@@ -3,6 +3,7 @@ import { NotFoundError, UnauthorizedError, type Logger } from '@attendance/share
 import type { AuthService, Principal } from '../../auth/auth.service.js';
 import type { CameraManager } from '../../cameras/camera-manager.js';
 import type { FrameResult } from '../../cameras/frame-analyzer.js';
+import type { LaptopDirectory } from '../../cameras/laptop-directory.js';
 import { mayUse } from '../http/routes/detection.routes.js';
 import { authorizedUpgrade } from './upgrade.js';
 
@@ -16,7 +17,7 @@ const RESULT_BACKLOG_BYTES = 256 * 1024;
  * messages and gets one JSON result per analysed frame. Token and session ownership are checked in
  * `upgrade`, so an unauthenticated client never gets a socket.
  */
-export function laptopCameraWs(app: TemplatedApp, deps: { auth: AuthService; cameras: CameraManager; log: Logger; recheckMs: number }): void {
+export function laptopCameraWs(app: TemplatedApp, deps: { auth: AuthService; cameras: CameraManager; laptops: LaptopDirectory; log: Logger; recheckMs: number }): void {
   app.ws<LaptopData>('/ws/laptop-camera', {
     compression: uWS.DISABLED,
     maxPayloadLength: 2 * 1024 * 1024,
@@ -26,9 +27,11 @@ export function laptopCameraWs(app: TemplatedApp, deps: { auth: AuthService; cam
     upgrade: authorizedUpgrade<LaptopData>(async ({ query, token }) => {
       const principal = await deps.auth.fromToken(token);
       const id = query.get('session') ?? '';
-      const session = deps.cameras.laptop(id);
+      // Started on another engine: taken over here from its ticket (after the access check).
+      const session = deps.cameras.laptop(id) ?? await deps.laptops.ticket(id);
       if (!session) throw new NotFoundError(`no laptop-camera session ${id}`);
       if (!mayUse(principal, session)) throw new UnauthorizedError('this token cannot stream to that session');
+      if (!(await deps.laptops.adopt(id))) throw new NotFoundError(`laptop-camera session ${id} has ended`);
       return { session: id, principal };
     }),
     open: (ws) => {

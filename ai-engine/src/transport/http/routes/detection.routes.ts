@@ -5,6 +5,7 @@ import { auditActor, type Principal } from '../../../auth/auth.service.js';
 import type { CameraAccess } from '../../../cameras/camera-access.js';
 import type { CameraLeases } from '../../../cameras/camera-leases.js';
 import type { CameraManager } from '../../../cameras/camera-manager.js';
+import type { LaptopDirectory } from '../../../cameras/laptop-directory.js';
 import type { LaptopSession } from '../../../cameras/laptop-session.js';
 import { zId, type HttpRouter, type RequestContext } from '../router.js';
 
@@ -16,7 +17,7 @@ const LaptopStop = z.object({ session: z.string().uuid() });
  * Detection controls. A teacher may only drive cameras in rooms where a class they teach is scheduled.
  * Start and stop go through the leases: whichever engine receives them, the camera's owner acts.
  */
-export function detectionRoutes(router: HttpRouter, cameras: CameraManager, leases: CameraLeases, access: CameraAccess, db: DataSource): void {
+export function detectionRoutes(router: HttpRouter, cameras: CameraManager, leases: CameraLeases, laptops: LaptopDirectory, access: CameraAccess, db: DataSource): void {
   const audit = (action: string, ctx: RequestContext, entityId: number | string | null) =>
     writeAudit(db, { action, actor: auditActor(ctx.principal), entity: 'camera', entityId: entityId ?? undefined, ip: ctx.ip });
 
@@ -49,12 +50,21 @@ export function detectionRoutes(router: HttpRouter, cameras: CameraManager, leas
     const { camera_id } = ctx.json(LaptopStart);
     if (camera_id) await access.check(ctx.principal, camera_id);
     const session = cameras.startLaptop(camera_id ?? null, username(ctx.principal));
+    await laptops.issue(session); // the socket may reach another engine
     await audit('detection.laptop_started', ctx, camera_id ?? null);
     return { status: 201, body: { session: session.id, camera_id: session.cameraId, ws_path: `/ws/laptop-camera?session=${session.id}` } };
   });
 
   router.post('/api/v1/detection/laptop-camera/stop', {}, async (ctx) => {
     const { session } = ctx.json(LaptopStop);
+    const t = await laptops.ticket(session);
+    if (t && t.engine !== laptops.engineId) {
+      // Taken over by another engine (its socket reached that one): that engine stops it.
+      if (!mayUse(ctx.principal, t)) throw new ForbiddenError('not your laptop-camera session');
+      await laptops.stopElsewhere(session);
+      await audit('detection.laptop_stopped', ctx, t.cameraId);
+      return { body: { session, camera_id: t.cameraId, username: t.username, state: 'stopped', engine: t.engine } };
+    }
     const s = cameras.laptopEvenEnded(session);
     if (s && !mayUse(ctx.principal, s)) throw new ForbiddenError('not your laptop-camera session');
     const stopped = laptopJson(await cameras.stopLaptop(session));
@@ -66,7 +76,7 @@ export function detectionRoutes(router: HttpRouter, cameras: CameraManager, leas
 const username = (p: Principal | null) => (p?.kind === 'user' ? p.username : '');
 
 /** Admin and staff may see and stop any session; a teacher only their own. */
-export function mayUse(p: Principal | null, s: LaptopSession): boolean {
+export function mayUse(p: Principal | null, s: Pick<LaptopSession, 'username'>): boolean {
   return p?.kind === 'user' && !p.scope && (p.role === 'admin' || p.role === 'staff' || p.username === s.username);
 }
 

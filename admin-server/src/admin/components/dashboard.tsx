@@ -40,12 +40,12 @@ const RateChart: React.FC<{ days: Data['rateByDay'] }> = ({ days }) => {
   );
 };
 
-/** The stacked segments of a class group's bar today, in order; "not marked" is the rest of the roster. */
+/** The stacked segments of a class group's bar today, in order; the last is the rest of the roster (absent or not yet marked). */
 const SEGMENTS = [
   { key: 'present', label: 'present', color: COLORS.present },
   { key: 'late', label: 'late', color: COLORS.late },
   { key: 'excused', label: 'excused', color: COLORS.excused },
-  { key: 'notMarked', label: 'not marked', color: COLORS.absent },
+  { key: 'notMarked', label: 'absent or not marked', color: COLORS.absent },
 ] as const;
 
 /** Today per class group: present, late, excused and not (yet) marked, as stacked bars; each segment says its number. */

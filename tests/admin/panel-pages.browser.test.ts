@@ -72,6 +72,11 @@ describe('panel pages', () => {
       assert.match(await row.innerText(), /Sam Staff \(staff\) deleted student Dora Other \(Class 8B\)/);
       await row.getByTestId('audit-raw').locator('summary').click();
       assert.match(await row.getByTestId('audit-raw').locator('pre').innerText(), /action: student\.deleted\nrecord: student #\d+/);
+      for (const w of PAGE_WIDTHS) {
+        await page.setViewportSize({ width: w.width, height: w.height });
+        await assertAllInView(page, `audit log at ${w.width} px`);
+        await page.screenshot({ path: artifactPath(`audit-log-${w.width}.png`), fullPage: true });
+      }
     });
   });
 

@@ -2,7 +2,7 @@ import React from 'react';
 import { Label } from '@adminjs/design-system';
 import type { BasePropertyProps } from 'adminjs';
 
-/** An audit entry's raw record (action code, record, JSON details) behind a click, under its sentence. */
+/** An audit entry's raw record (action code, record, JSON details) behind a click; in the list, under its sentence. */
 const AuditDetails: React.FC<BasePropertyProps> = ({ record, where }) => {
   const p = record?.params ?? {};
   let details = String(p.details ?? '');
@@ -20,7 +20,8 @@ const AuditDetails: React.FC<BasePropertyProps> = ({ record, where }) => {
       <pre style={{ whiteSpace: 'pre-wrap', fontSize: 12, background: '#f4f4f5', padding: 8, margin: '6px 0 0', maxWidth: 520 }}>{raw}</pre>
     </details>
   );
-  if (where === 'list') return box;
+  // In the list the sentence and its raw entry share the first column, so both stay on a phone's screen.
+  if (where === 'list') return <div style={{ whiteSpace: 'normal', minWidth: 220, maxWidth: 'min(80vw, 560px)' }}><span>{String(p.summary ?? '')}</span>{box}</div>;
   return <div style={{ marginBottom: 24 }}><Label>Raw entry</Label>{box}</div>;
 };
 

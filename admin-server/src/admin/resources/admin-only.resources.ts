@@ -29,12 +29,12 @@ export function auditLogResource(ds: DataSource): ResourceWithOptions {
     options: {
       navigation: { name: 'Administration', icon: 'Settings' },
       sort: { sortBy: 'at', direction: 'desc' },
-      listProperties: ['at', 'summary', 'details', 'ip'],
+      listProperties: ['summary', 'at', 'ip'],
       showProperties: ['at', 'summary', 'details', 'ip', 'id'],
       filterProperties: ['at', 'actorName', 'action', 'entity', 'entityId'],
       properties: {
-        summary: { type: 'string', isSortable: false, isVisible: { list: true, show: true, edit: false, filter: false } },
-        details: { components: { list: Components.AuditDetails, show: Components.AuditDetails } },
+        summary: { type: 'string', isSortable: false, isVisible: { list: true, show: true, edit: false, filter: false }, components: { list: Components.AuditDetails } },
+        details: { components: { show: Components.AuditDetails } },
       },
       actions: {
         ...standardActions('AuditLog'),

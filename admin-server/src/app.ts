@@ -37,6 +37,8 @@ import { OnSiteService } from './services/on-site.service.js';
 import { RegisterExportService } from './services/register-export.service.js';
 import { RosterImportService } from './services/roster-import.service.js';
 import { registerRoutes } from './routes/register.routes.js';
+import { panelPagesRoutes } from './routes/panel-pages.routes.js';
+import { TimetableWeekService } from './services/timetable-week.service.js';
 
 /** Login attempts per username from one address per window (LoginLimiter adds slower per-user and per-address limits). */
 export const LOGIN_MAX_FAILURES = 5;
@@ -110,6 +112,7 @@ export function createAdminApp({ config, dataSource: ds, redis, queue, engine, c
   app.use('/api', registerRoutes(new RegisterService(ds, marks, config.SCHOOL_TIMEZONE, clock, events)));
 
   app.use('/api', schoolDayRoutes({ ds, registerExport, roster: new RosterImportService(ds, clock), onSite: new OnSiteService(ds, config.SCHOOL_TIMEZONE, clock) }));
+  app.use('/api', panelPagesRoutes({ ds, timetable: new TimetableWeekService(ds) }));
   app.use(livenessRoutes({ config, ds }));
   // An unknown JSON route is a JSON 404, like every other answer under /api (not Express's HTML page).
   app.use('/api', (req, res) => { res.status(404).json({ error: 'not_found', message: `no route ${req.method} ${req.baseUrl}${req.path}`.slice(0, 200) }); });

@@ -1,7 +1,7 @@
 import '../helpers/admin-env.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { AttendanceLog, AuditLog, FaceTemplate, Student, StudentPresence, User, verifyToken } from '@attendance/shared';
+import { AttendanceLog, AuditLog, ClassGroup, FaceTemplate, Student, StudentPresence, User, verifyToken } from '@attendance/shared';
 import { startAdminApp, type AdminUnderTest } from '../helpers/admin-app.js';
 import { PASSWORD, seedFixture, type Fixture } from '../helpers/admin-fixtures.js';
 import { loginCookie, withCookie } from '../helpers/admin-http.js';
@@ -30,10 +30,8 @@ describe('roles are enforced on the server', () => {
       assert.equal((await as('teacher')(app.url + path)).status, 403, path);
     }
     assert.equal((await as('staff')(app.url + '/admin/api/resources/User/actions/list')).status, 403);
-    // Staff pick a class group's teacher from a search, without seeing anything secret.
-    const picker = await json(await as('staff')(app.url + '/admin/api/resources/User/search/teach'));
-    assert.deepEqual(picker.body.records.map((r: { params: { username: string } }) => r.params.username), ['teacher']);
-    assert.ok(!JSON.stringify(picker.body).includes('argon2'));
+    // Staff cannot search users either; they pick a class group's teacher from the teachers' names (below).
+    assert.equal((await as('staff')(app.url + '/admin/api/resources/User/search/teach')).status, 403);
     assert.equal((await as('teacher')(app.url + '/admin/api/resources/User/search/adm')).status, 403);
     const list = await json(await as('admin')(app.url + '/admin/api/resources/User/actions/list'));
     assert.equal(list.status, 200);
@@ -41,6 +39,50 @@ describe('roles are enforced on the server', () => {
     assert.ok(!JSON.stringify(list.body).includes('passwordHash'), 'no password hash in the user list');
     const show = await json(await as('admin')(`${app.url}/admin/api/resources/User/records/${fx.users.staff.id}/show`));
     assert.ok(!JSON.stringify(show.body).includes('argon2'), 'no password hash in the user view');
+  });
+
+  test('staff choose a class group\'s teacher by name: /api/teachers lists active teachers only, and the choice is saved', async () => {
+    const hash = (await app.ds.getRepository(User).findOneByOrFail({ username: 'teacher' })).passwordHash;
+    const ana = await app.ds.getRepository(User).save({ username: 'alopez', displayName: 'Ana López', role: 'teacher', active: true, passwordHash: hash });
+    await app.ds.getRepository(User).save({ username: 'gone', displayName: 'Left School', role: 'teacher', active: false, passwordHash: hash });
+    const list = await json(await as('staff')(app.url + '/api/teachers'));
+    assert.equal(list.status, 200);
+    assert.deepEqual(list.body.teachers.map((t: { label: string }) => t.label), ['Ana López (alopez)', 'teacher (teacher)']);
+    assert.deepEqual(Object.keys(list.body.teachers[0]).sort(), ['displayName', 'id', 'label', 'username'], 'names only, nothing else of the user');
+    assert.equal((await as('teacher')(app.url + '/api/teachers')).status, 403);
+    // Saved through AdminJS's edit action as staff; the class group then names the teacher.
+    const edit = await as('staff')(`${app.url}/admin/api/resources/ClassGroup/records/${fx.groups.b.id}/edit`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ name: 'Class 8B', teacherId: String(ana.id) }),
+    });
+    assert.equal(edit.status, 200);
+    const shown = await json(await as('staff')(`${app.url}/admin/api/resources/ClassGroup/records/${fx.groups.b.id}/show`));
+    assert.equal(shown.body.record.populated.teacherId.params.displayName, 'Ana López');
+    assert.ok(!JSON.stringify(shown.body).includes('argon2'));
+    await app.ds.getRepository(ClassGroup).update(fx.groups.b.id, { teacherId: null });
+  });
+
+  test('the week-grid timetable routes: teachers read their own classes only, bad input is a 400 with the reason', async () => {
+    const post = (role: string, group: number | string, body: unknown) => as(role)(`${app.url}/api/timetable/${group}/lessons`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const lesson = { subject: 'Art', startTime: '14:00', endTime: '14:45', weekdays: [2, 3] };
+    assert.equal((await as('teacher')(`${app.url}/api/timetable/${fx.groups.a.id}`)).status, 200);
+    assert.equal((await as('teacher')(`${app.url}/api/timetable/${fx.groups.b.id}`)).status, 403);
+    assert.equal((await post('teacher', fx.groups.a.id, lesson)).status, 403);
+    for (const [group, body, reason] of [
+      ['abc', lesson, /id/], [fx.groups.a.id, { ...lesson, weekdays: [] }, /weekday/], [fx.groups.a.id, { ...lesson, weekdays: [9] }, /weekday/],
+      [fx.groups.a.id, { ...lesson, cameraId: 999999 }, /camera 999999 does not exist/], [fx.groups.a.id, { ...lesson, startTime: '2pm' }, /"2pm" is not a 24-hour time/],
+    ] as const) {
+      const r = await json(await post('staff', group, body));
+      assert.equal(r.status, 400, JSON.stringify(r.body));
+      assert.match(r.body.message, reason);
+    }
+    assert.equal((await json(await post('staff', 999999, lesson))).status, 404);
+    const made = await json(await post('staff', fx.groups.a.id, lesson));
+    assert.equal(made.status, 201);
+    assert.deepEqual(made.body.lessons.map((l: { weekday: number }) => l.weekday), [2, 3]);
+    const del = (role: string, id: unknown) => as(role)(`${app.url}/api/timetable/lessons/${id}`, { method: 'DELETE' });
+    assert.equal((await del('teacher', made.body.lessons[0].id)).status, 403);
+    for (const l of made.body.lessons) assert.equal((await del('staff', l.id)).status, 200);
+    assert.equal((await del('staff', made.body.lessons[0].id)).status, 404);
   });
 
   test('the teacher lists only their class groups and students', async () => {

@@ -38,6 +38,21 @@ describe('liveness registration (engine)', { skip: !facesAvailable && `face fixt
   before(async () => { engine = await startEngine({ LIVENESS_MAX_SESSIONS_PER_STUDENT: '3' }); });
   after(async () => engine?.stop());
 
+  test('WebSocket: a cut to another person fails the session; a still photo never passes the turns', async () => {
+    const staff = await engine.token('staff');
+    const studentId = await createStudent(engine.env, 'Cut', 'L-004');
+    const token = await livenessToken(engine.env, studentId);
+    const cut = (await call('/api/v1/liveness/session', staff, { student_id: studentId })).body.session_id;
+    const r = await stream(cut, token, [PERSON_A.center, PERSON_A.center, PERSON_B.left, PERSON_A.left]);
+    assert.deepEqual([r.result?.status, r.result?.failure], ['failed', 'identity_changed'], JSON.stringify(r));
+
+    const still = (await call('/api/v1/liveness/session', staff, { student_id: studentId })).body.session_id;
+    const s = await stream(still, token, Array(4).fill(PERSON_A.center));
+    assert.deepEqual([s.result?.status, s.result?.failure], ['failed', 'cancelled']);
+    assert.deepEqual(s.frames.map((f) => f.hint).slice(1), ['turn_left', 'turn_left', 'turn_left']);
+    // The session cannot be reopened.
+    await assert.rejects(stream(still, token, [PERSON_A.center]), /upgrade refused: 409/);
+  });
   test('REST: center → left → right passes, registers three templates once, and recognize then names the student', async () => {
     const staff = await engine.token('staff');
     const studentId = await createStudent(engine.env, 'Dong Xujiong', 'L-001');
@@ -77,6 +92,26 @@ describe('liveness registration (engine)', { skip: !facesAvailable && `face fixt
     }
   });
 
+  test('a face already registered to another student is refused at the first (straight) step, not after the turns', async () => {
+    // Person A was registered to "Dong Xujiong" by the test above.
+    const staff = await engine.token('staff');
+    const studentId = await createStudent(engine.env, 'Second Account', 'L-005');
+    const id = (await call('/api/v1/liveness/session', staff, { student_id: studentId })).body.session_id;
+    const r = await call('/api/v1/liveness/detect', staff, { session_id: id, position: 'center', image: b64(PERSON_A.center) });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual([r.body.status, r.body.failure, r.body.step], ['failed', 'duplicate', null], JSON.stringify(r.body));
+    // The session is over: the turns are not asked for, and nothing can be registered from it.
+    assert.equal((await call('/api/v1/liveness/detect', staff, { session_id: id, image: b64(PERSON_A.left) })).status, 409);
+    assert.equal((await call('/api/v1/liveness/register-student', staff, { session_id: id })).status, 409);
+    const { dataSource } = await openDatabase(loadConfig(engine.env), { migrate: false });
+    try {
+      const row = await dataSource.getRepository(LivenessSession).findOneByOrFail({ id });
+      assert.deepEqual([row.status, row.failureReason], ['failed', 'duplicate']);
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+
   test('a scoped token works for its own student only, and on no other route; sessions are limited per student', async () => {
     const mine = await createStudent(engine.env, 'Scoped', 'L-002');
     const other = await createStudent(engine.env, 'Other', 'L-003');
@@ -89,21 +124,5 @@ describe('liveness registration (engine)', { skip: !facesAvailable && `face fixt
     const limited = await call('/api/v1/liveness/session', token, { student_id: mine });
     assert.equal(limited.status, 429);
     assert.equal(limited.body.error, 'rate_limited');
-  });
-
-  test('WebSocket: a cut to another person fails the session; a still photo never passes the turns', async () => {
-    const staff = await engine.token('staff');
-    const studentId = await createStudent(engine.env, 'Cut', 'L-004');
-    const token = await livenessToken(engine.env, studentId);
-    const cut = (await call('/api/v1/liveness/session', staff, { student_id: studentId })).body.session_id;
-    const r = await stream(cut, token, [PERSON_A.center, PERSON_A.center, PERSON_B.left, PERSON_A.left]);
-    assert.deepEqual([r.result?.status, r.result?.failure], ['failed', 'identity_changed'], JSON.stringify(r));
-
-    const still = (await call('/api/v1/liveness/session', staff, { student_id: studentId })).body.session_id;
-    const s = await stream(still, token, Array(4).fill(PERSON_A.center));
-    assert.deepEqual([s.result?.status, s.result?.failure], ['failed', 'cancelled']);
-    assert.deepEqual(s.frames.map((f) => f.hint).slice(1), ['turn_left', 'turn_left', 'turn_left']);
-    // The session cannot be reopened.
-    await assert.rejects(stream(still, token, [PERSON_A.center]), /upgrade refused: 409/);
   });
 });

@@ -79,6 +79,18 @@ describe('Register face (browser, fake webcam)', { skip: !facesAvailable && `fac
     assert.equal(await stack.admin.ds.getRepository(AuditLog).countBy({ action: 'liveness.token_issued', entityId: String(id) }), 1);
   });
 
+  test('a still photo never completes the turns, and the modal says why', async () => {
+    const { text, centerState } = await failedRegistration(videos.still, await newStudent('Still Photo', 'LV-002'), 'left');
+    assert.match(text, /did not see you turn left in time/);
+    assert.equal(centerState, 'done');
+  });
+
+  test('a video that cuts to a different person between steps fails', async () => {
+    const { text } = await failedRegistration(videos.cut, await newStudent('Cut Video', 'LV-003'));
+    // Another face in the same place, or the face replaced elsewhere: either way the track is broken.
+    assert.match(text, /different face appeared|was replaced/);
+  });
+
   test('a person turning center → left → right is registered; the student shows as enrolled and is recognised', async () => {
     const id = await newStudent('Dong Xujiong', 'LV-001');
     const { browser, page } = await openModal(videos.turning, id);
@@ -97,16 +109,19 @@ describe('Register face (browser, fake webcam)', { skip: !facesAvailable && `fac
     assert.equal(body.faces[0].match?.student_id, id, JSON.stringify(body));
   });
 
-  test('a still photo never completes the turns, and the modal says why', async () => {
-    const { text, centerState } = await failedRegistration(videos.still, await newStudent('Still Photo', 'LV-002'), 'left');
-    assert.match(text, /did not see you turn left in time/);
-    assert.equal(centerState, 'done');
-  });
-
-  test('a video that cuts to a different person between steps fails', async () => {
-    const { text } = await failedRegistration(videos.cut, await newStudent('Cut Video', 'LV-003'));
-    // Another face in the same place, or the face replaced elsewhere: either way the track is broken.
-    assert.match(text, /different face appeared|was replaced/);
+  test('a face already registered to another student is refused at the first step, with no "Try again"', async () => {
+    // The person of the test above, looking straight at the camera for a second account: the engine answers after
+    // the straight step; before, the check went on to the turns (and this still video timed out).
+    const { browser, modal } = await openModal(videos.still, await newStudent('Same Face', 'LV-004'));
+    try {
+      const result = modal.locator('#result[data-outcome=failed]');
+      await result.waitFor({ timeout: 40_000 });
+      assert.match(await result.innerText(), /already registered to another student/);
+      assert.ok(await modal.locator('#retry').isHidden(), 'no "Try again": it cannot help');
+      assert.equal(await modal.locator('li[data-step=left]').getAttribute('data-state'), 'todo', 'never asked to turn');
+    } finally {
+      await browser.close();
+    }
   });
 
   test('after every registration attempt, no frame or face image is left on disk or in the database', async () => {

@@ -21,6 +21,11 @@ export const Components = {
   RegisterFace: add('RegisterFace', 'register-face.tsx'),
   ExportCsv: add('ExportCsv', 'export-csv.tsx'),
   CreateApiKey: add('CreateApiKey', 'create-api-key.tsx'),
+  TeacherPicker: add('TeacherPicker', 'teacher-picker.tsx'),
+  TeacherName: add('TeacherName', 'teacher-name.tsx'),
+  AuditDetails: add('AuditDetails', 'audit-details.tsx'),
+  RosterImport: add('RosterImport', 'roster-import.tsx'),
+  TimetableWeek: add('TimetableWeek', 'timetable-week.tsx'),
 };
 
 // AdminJS's own header, replaced everywhere: titles that name the record, actions that never leave the screen.

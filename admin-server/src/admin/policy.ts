@@ -39,8 +39,8 @@ const POLICY: Record<ResourceId, Partial<Record<Role, readonly string[]>>> = {
   // Teachers mark by hand (their own class groups only): the path for students without biometric consent.
   AttendanceLog: { admin: [...WRITE, 'exportCsv'], staff: [...READ, 'new', 'edit', 'exportCsv'], teacher: [...READ, 'new', 'exportCsv'] },
   StudentPresence: { admin: READ, staff: READ, teacher: READ },
-  // Staff search users only to pick a class group's teacher.
-  User: { admin: WRITE, staff: ['search'] },
+  // Staff pick a class group's teacher from GET /api/teachers (teachers' names only), never from the users.
+  User: { admin: WRITE },
   AuditLog: { admin: READ },
   ApiKey: { admin: [...READ, 'edit', 'delete', 'createKey', 'revoke'] },
   // The school edits its reasons; a reason is retired (Active off), never deleted, so old absences keep it.

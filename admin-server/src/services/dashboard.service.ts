@@ -8,7 +8,7 @@ export interface DashboardData {
   today: string;
   rateByDay: { day: string; rate: number; marked: number; roster: number }[];
   /** `lessons`: the group's lessons today that happen (timetable minus the school calendar). */
-  todayByGroup: { id: number; name: string; roster: number; present: number; late: number; lessons: number }[];
+  todayByGroup: { id: number; name: string; roster: number; present: number; late: number; excused: number; lessons: number }[];
   cameras: { id: number; name: string; room: string | null; status: string; detail: string | null; at: Date | null }[];
   recent: { at: Date; student: string; classGroup: string | null; status: string; source: string }[];
 }
@@ -60,7 +60,7 @@ export class DashboardService {
       const members = students.filter((s) => s.classGroupId === g.id);
       const count = (st: string) => members.filter((s) => todayStatus.get(s.id) === st).length;
       const lessons = dayOff(calendar, today, g.id) ? 0 : todaysLessons.filter((l) => l.classGroupId === g.id).length;
-      return { id: g.id, name: g.name, roster: members.length, present: count('present'), late: count('late'), lessons };
+      return { id: g.id, name: g.name, roster: members.length, present: count('present'), late: count('late'), excused: count('excused'), lessons };
     });
 
     const cameras = (await this.ds.getRepository(Camera).find({ where: cameraScope ? { id: In(cameraScope.concat(-1)) } : {}, order: { name: 'ASC' } }))

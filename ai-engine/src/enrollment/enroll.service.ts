@@ -164,6 +164,18 @@ export class EnrollmentService {
   }
 
   /**
+   * The duplicate rule: the face (several embeddings are fused, as a track is) named as ANOTHER student than
+   * `studentId` at the whole-school threshold, or null. Liveness asks it after the first pose, so a face that
+   * is already someone else's is refused before the turns.
+   */
+  duplicateOf(vectors: Float32Array[], studentId?: number): { student_id: number; name: string | null; similarity: number } | null {
+    const other = this.gallery.match(meanEmbedding(vectors)).candidates.find((c) => c.studentId !== studentId);
+    const { calibration } = this.gallery;
+    if (!other || other.similarity < calibration.threshold(undefined, calibration.targetFpir * DUPLICATE_FPIR_SHARE)) return null;
+    return { student_id: other.studentId, name: this.gallery.nameOf(other.studentId), similarity: round(other.similarity) };
+  }
+
+  /**
    * The identity checks, with the open-set rule: 409 when the photos (fused, as a track is) are named as
    * ANOTHER student at the whole-school threshold, or, for an enrolled student, do not match that student's
    * own templates (one child must not be marked for another). An admin may force past both: the overridden
@@ -172,11 +184,9 @@ export class EnrollmentService {
   private checkIdentity(vectors: Float32Array[], studentId: number | undefined, req: Omit<EnrollRequest, 'photos'>): string[] {
     const fused = meanEmbedding(vectors);
     const problems: Array<{ reason: string; message: string; details: Record<string, unknown> }> = [];
-    const other = this.gallery.match(fused).candidates.find((c) => c.studentId !== studentId);
-    const { calibration } = this.gallery;
-    if (other && other.similarity >= calibration.threshold(undefined, calibration.targetFpir * DUPLICATE_FPIR_SHARE)) {
-      problems.push({ reason: 'matches_another_student', message: `this face already matches student ${other.studentId}`,
-        details: { student_id: other.studentId, name: this.gallery.nameOf(other.studentId), similarity: round(other.similarity) } });
+    const other = this.duplicateOf(vectors, studentId);
+    if (other) {
+      problems.push({ reason: 'matches_another_student', message: `this face already matches student ${other.student_id}`, details: { ...other } });
     }
     if (studentId !== undefined) {
       let own: number | null = null;

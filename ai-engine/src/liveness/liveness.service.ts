@@ -56,7 +56,7 @@ interface Active {
 export interface LivenessDeps {
   db: DataSource;
   analyze: (image: Buffer | string) => Promise<FaceAnalysis[]>;
-  enrollment: Pick<EnrollmentService, 'store'>;
+  enrollment: Pick<EnrollmentService, 'store' | 'duplicateOf'>;
   /** Open sessions, shared by every engine. */
   store: LivenessStore;
   policy: LivenessPolicy;
@@ -151,6 +151,12 @@ export class LivenessService {
       try {
         faces = await this.d.analyze(image);
         verdict = a.state.frame(faces);
+        // The straight pose already tells whether this face is another student's: end now, not after the turns.
+        // (The accepted face is faces[0]: the state machine accepts only the largest face when it is alone.)
+        if (verdict.accepted && verdict.stepsDone.length === 1 && this.d.enrollment.duplicateOf([faces[0].embedding!], a.studentId)) {
+          a.state.fail('duplicate');
+          verdict = { ...verdict, accepted: false, status: 'failed', step: null, failure: 'duplicate' };
+        }
       } catch (err) {
         if (err instanceof ImageDecodeError) throw new UnprocessableError(`not a usable image: ${err.reason}`);
         if (err instanceof SessionClosedError) throw new ConflictError(err.message, { status: err.status });

@@ -3,7 +3,7 @@ import React, { useEffect, useState } from 'react';
 interface Data {
   today: string;
   rateByDay: { day: string; rate: number; marked: number; roster: number }[];
-  todayByGroup: { id: number; name: string; roster: number; present: number; late: number }[];
+  todayByGroup: { id: number; name: string; roster: number; present: number; late: number; excused: number }[];
   cameras: { id: number; name: string; room: string | null; status: string; detail: string | null }[];
   recent: { at: string; student: string; classGroup: string | null; status: string; source: string }[];
 }
@@ -40,22 +40,39 @@ const RateChart: React.FC<{ days: Data['rateByDay'] }> = ({ days }) => {
   );
 };
 
-/** Today per class group: present, late and not (yet) seen, as stacked horizontal bars. */
+/** The stacked segments of a class group's bar today, in order; the last is the rest of the roster (absent or not yet marked). */
+const SEGMENTS = [
+  { key: 'present', label: 'present', color: COLORS.present },
+  { key: 'late', label: 'late', color: COLORS.late },
+  { key: 'excused', label: 'excused', color: COLORS.excused },
+  { key: 'notMarked', label: 'absent or not marked', color: COLORS.absent },
+] as const;
+
+/** Today per class group: present, late, excused and not (yet) marked, as stacked bars; each segment says its number. */
 const GroupChart: React.FC<{ groups: Data['todayByGroup'] }> = ({ groups }) => {
   const w = 640, row = 28, label = 120;
   return (
     <svg data-testid="chart-groups" viewBox={`0 0 ${w} ${Math.max(groups.length, 1) * row + 8}`} width="100%" role="img" aria-label="Today by class group">
       {groups.map((g, i) => {
         const scale = g.roster ? (w - label - 60) / g.roster : 0;
-        const absent = Math.max(g.roster - g.present - g.late, 0);
+        const counts = { present: g.present, late: g.late, excused: g.excused, notMarked: Math.max(g.roster - g.present - g.late - g.excused, 0) };
         const y = i * row + 4;
+        let x = label;
         return (
           <g key={g.id}>
-            <title>{`${g.name}: ${g.present} present, ${g.late} late, ${absent} not marked (of ${g.roster})`}</title>
+            <title>{`${g.name}: ${SEGMENTS.map((s) => `${counts[s.key]} ${s.label}`).join(', ')} (of ${g.roster})`}</title>
             <text x={0} y={y + 16} fontSize="12">{g.name}</text>
-            <rect x={label} y={y} width={g.present * scale} height={20} fill={COLORS.present} />
-            <rect x={label + g.present * scale} y={y} width={g.late * scale} height={20} fill={COLORS.late} />
-            <rect x={label + (g.present + g.late) * scale} y={y} width={absent * scale} height={20} fill={COLORS.absent} />
+            {SEGMENTS.map((s) => {
+              const width = counts[s.key] * scale;
+              const at = x;
+              x += width;
+              return (
+                <g key={s.key} data-segment={s.key}>
+                  <rect x={at} y={y} width={width} height={20} fill={s.color}><title>{`${g.name}: ${counts[s.key]} ${s.label}`}</title></rect>
+                  {width >= 16 && counts[s.key] > 0 && <text x={at + width / 2} y={y + 14} fontSize="10" textAnchor="middle" fill={s.key === 'notMarked' ? '#344054' : '#fff'}>{counts[s.key]}</text>}
+                </g>
+              );
+            })}
             <text x={w - 55} y={y + 15} fontSize="11" fill="#344054">{g.present + g.late}/{g.roster}</text>
           </g>
         );
@@ -119,8 +136,8 @@ const Dashboard: React.FC = () => {
         <h2 style={{ marginBottom: 12 }}>Today ({data.today}) by class group</h2>
         <GroupChart groups={data.todayByGroup} />
         <p data-testid="legend" style={{ fontSize: 12, color: '#667085' }}>
-          <span style={{ color: COLORS.present }}>■</span> present <span style={{ color: COLORS.late }}>■</span> late{' '}
-          <span style={{ color: COLORS.absent }}>■</span> not marked (absent or excused; see Reports){' '}— hover a bar for its numbers
+          {SEGMENTS.map((s) => <span key={s.key} data-legend={s.key} style={{ marginRight: 10 }}><span style={{ color: s.color }}>■</span> {s.label}</span>)}
+          — hover a bar for its numbers
         </p>
       </section>
       <section style={card} data-testid="cameras">

@@ -2,6 +2,7 @@ import { ValidationError, type ActionContext, type ActionRequest, type ResourceW
 import type { DataSource } from 'typeorm';
 import { ClassGroup, ClassSession } from '@attendance/shared';
 import { lessonFieldErrors } from '../../services/timetable.js';
+import { Components } from '../component-loader.js';
 import { ScopedResource } from '../scoped-resource.js';
 import { groupScoped, payloadOf, standardActions } from './common.js';
 
@@ -15,6 +16,11 @@ export function classGroupResource(): ResourceWithOptions {
       sort: { sortBy: 'name', direction: 'asc' },
       listProperties: ['name', 'description', 'teacherId'],
       editProperties: ['name', 'description', 'teacherId'],
+      // AdminJS's teacher filter would search the admin-only users.
+      filterProperties: ['name', 'description'],
+      properties: {
+        teacherId: { components: { edit: Components.TeacherPicker, list: Components.TeacherName, show: Components.TeacherName } },
+      },
       actions: standardActions('ClassGroup'),
     },
   };

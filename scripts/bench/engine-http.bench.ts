@@ -5,6 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import { REPO_ROOT } from '@attendance/shared';
+import { MALLOC_ENV, buildCompiled } from '../lib/commands.mjs';
 import { launchEngine, prepareDatabase } from '../../tests/helpers/engine.js';
 import { freePort } from '../../tests/helpers/spawn.js';
 import { VisionPipeline } from '../../ai-engine/src/vision/index.js';
@@ -21,8 +23,11 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
     return [];
   }
   const frame = fs.readFileSync(frameFile);
-  // A loaded machine can take minutes to start an engine: the bench waits, the tests do not.
-  const engine = await launchEngine(await prepareDatabase({ ENGINE_PORT: String(await freePort()), LOG_LEVEL: 'error' }), { healthTimeoutMs: 300_000 });
+  // The engine as `npm start` runs it: compiled, with its malloc settings. A loaded machine can take minutes
+  // to start an engine: the bench waits, the tests do not.
+  for (const warning of buildCompiled(REPO_ROOT)) opts.log(`  WARNING: ${warning.split('\n')[0]}`);
+  const env = await prepareDatabase({ ENGINE_PORT: String(await freePort()), LOG_LEVEL: 'error', ...MALLOC_ENV });
+  const engine = await launchEngine(env, { compiled: true, healthTimeoutMs: 300_000 });
   try {
     const token = await engine.token('staff');
     const enroll = await fetch(`${engine.url}/api/v1/enroll`, {

@@ -4,7 +4,8 @@
  * The model takes a dynamic batch, so all faces of a frame go through in one run.
  */
 import { cv, type Mat } from './opencv.js';
-import { loadModel, matToPlanar, outputData, type OnnxModel, type SessionConfig } from './onnx-session.js';
+import { matToPlanar } from './planar.js';
+import { loadModel, outputData, type OnnxModel, type SessionConfig } from './onnx-session.js';
 import type { DetectedFace } from './types.js';
 
 export const ANTISPOOF_FILE = 'minifasnetv2_2.7_80x80.onnx';

@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { cv, type Mat } from './opencv.js';
-import { loadModel, matToPlanar, outputData, type OnnxModel, type SessionConfig } from './onnx-session.js';
+import { matToPlanar } from './planar.js';
+import { loadModel, outputData, type OnnxModel, type SessionConfig } from './onnx-session.js';
 import type { DetectedFace } from './types.js';
 
 export const YUNET_DYNAMIC_FILE = 'yunet_s_dynamic.onnx';

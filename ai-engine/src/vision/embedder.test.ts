@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cosine, embedderInput, l2normalize } from './embedder.js';
-import { matToPlanar } from './onnx-session.js';
+import { matToPlanar } from './planar.js';
 import { cv } from './opencv.js';
 import { noiseImage } from './test-support.js';
 

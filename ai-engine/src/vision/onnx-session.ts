@@ -7,7 +7,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
-import type { Mat } from './opencv.js';
 
 export { ort };
 export type Tensor = ort.Tensor;
@@ -85,18 +84,4 @@ export function outputData(out: ModelOutputs, name: string): Float32Array {
   const t = out[name];
   if (!t || t.type !== 'float32') throw new Error(`model output ${name} is missing or not float32`);
   return t.data as Float32Array;
-}
-
-/**
- * An 8-bit 3-channel Mat as planar float32 (NCHW data for one image), channel order unchanged.
- * OpenCV splits the planes and the typed-array copy converts bytes to floats natively: about 4× faster
- * than a JavaScript loop over the pixels on a 640×480 frame.
- */
-export function matToPlanar(mat: Mat, out = new Float32Array(mat.rows * mat.cols * 3), offset = 0): Float32Array {
-  const plane = mat.rows * mat.cols;
-  mat.splitChannels().forEach((channel, c) => {
-    out.set(channel.getData(), offset + c * plane);
-    channel.release();
-  });
-  return out;
 }

@@ -1,4 +1,4 @@
-import { BaseEntity, Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { BaseEntity, Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { timestampType } from '../db/column-types.js';
 
 /**
@@ -16,14 +16,4 @@ export class AcademicYear extends BaseEntity {
 
   @Column({ type: timestampType })
   archivedAt!: Date;
-}
-
-/** Who was in an archived class group when its year was rolled over (the current groups read `students`). */
-@Entity('class_group_members')
-export class ClassGroupMember extends BaseEntity {
-  @PrimaryColumn({ type: 'integer' })
-  classGroupId!: number;
-
-  @PrimaryColumn({ type: 'integer' })
-  studentId!: number;
 }

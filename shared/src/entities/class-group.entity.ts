@@ -1,5 +1,6 @@
 import { BaseEntity, Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { timestampType } from '../db/column-types.js';
+import { AcademicYear } from './academic-year.entity.js';
 import { User } from './user.entity.js';
 
 /** A class (form, homeroom): the roster the timetable and the reports work on. */
@@ -25,6 +26,10 @@ export class ClassGroup extends BaseEntity {
   /** Set when the group's year was rolled over: the group is history (its reports stay; no lessons run). Null: this year's. */
   @Column({ type: 'integer', nullable: true })
   academicYearId!: number | null;
+
+  @ManyToOne(() => AcademicYear, { nullable: true, onDelete: 'NO ACTION' })
+  @JoinColumn({ name: 'academic_year_id' })
+  academicYear?: AcademicYear | null;
 
   @CreateDateColumn({ type: timestampType })
   createdAt!: Date;

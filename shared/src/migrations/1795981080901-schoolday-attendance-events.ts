@@ -35,6 +35,15 @@ const postgres = [
   `CREATE TRIGGER attendance_event_updated AFTER UPDATE OF status ON attendance_log FOR EACH ROW EXECUTE FUNCTION attendance_event()`,
 ];
 
+/** Also called by a later migration that rebuilds `attendance_log` on SQLite (which drops its triggers). */
+export async function createAttendanceEventTriggers(q: QueryRunner): Promise<void> {
+  if (dialect === 'postgres') {
+    for (const sql of postgres) await q.query(sql);
+  } else {
+    for (const sql of sqlite) await q.query(sql);
+  }
+}
+
 export class SchooldayAttendanceEvents1795981080901 implements MigrationInterface {
   name = 'SchooldayAttendanceEvents1795981080901';
 
@@ -49,7 +58,7 @@ export class SchooldayAttendanceEvents1795981080901 implements MigrationInterfac
         { name: 'created_at', type: timestampType, default: dialect === 'postgres' ? 'now()' : "datetime('now')" },
       ],
     }));
-    for (const sql of dialect === 'postgres' ? postgres : sqlite) await q.query(sql);
+    await createAttendanceEventTriggers(q);
     await q.createIndex('webhook_deliveries', new TableIndex({ name: 'UQ_webhook_deliveries_endpoint_event', columnNames: ['endpoint_id', 'event_id'], isUnique: true }));
   }
 

@@ -1,15 +1,19 @@
-import { Table, TableForeignKey, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { Table, TableColumn, TableForeignKey, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { createAttendanceEventTriggers } from './1795981080901-schoolday-attendance-events.js';
 import { dialect, timestampType } from '../db/column-types.js';
 
 /**
  * The year rollover (YearRolloverService): archived academic years, the class groups filed under them with
  * their members as they were, and on every mark the class group the student was in when it was made.
  *
- * Columns are added with plain `ALTER TABLE … ADD COLUMN` (both databases): TypeORM's addColumn rebuilds a
- * SQLite table, which would drop the triggers on `attendance_log`. The mark's class group is filled by a
- * trigger too, so every writer (the engine included) records it without knowing about it.
+ * On SQLite, adding the mark's column rebuilds `attendance_log`, which drops its triggers: the attendance
+ * events triggers are created again here. The mark's class group is filled by a trigger too, so every writer
+ * (the engine included) records it without knowing about it.
  */
 export const MARK_CLASS_TRIGGER = 'attendance_class_group';
+
+const fk = (column: string, table: string, onDelete: string) =>
+  new TableForeignKey({ columnNames: [column], referencedTableName: table, referencedColumnNames: ['id'], onDelete, onUpdate: 'NO ACTION' });
 
 export class SchooldayYears1795981347560 implements MigrationInterface {
   name = 'SchooldayYears1795981347560';
@@ -29,11 +33,14 @@ export class SchooldayYears1795981347560 implements MigrationInterface {
         { name: 'class_group_id', type: 'integer', isPrimary: true },
         { name: 'student_id', type: 'integer', isPrimary: true },
       ],
-      foreignKeys: ['class_group_id:class_groups', 'student_id:students'].map((s) => s.split(':')).map(([column, table]) =>
-        new TableForeignKey({ columnNames: [column], referencedTableName: table, referencedColumnNames: ['id'], onDelete: 'CASCADE', onUpdate: 'NO ACTION' })),
+      foreignKeys: [fk('class_group_id', 'class_groups', 'CASCADE'), fk('student_id', 'students', 'CASCADE')],
     }));
-    await q.query('ALTER TABLE "class_groups" ADD COLUMN "academic_year_id" integer REFERENCES "academic_years" ("id")');
-    await q.query('ALTER TABLE "attendance_log" ADD COLUMN "class_group_id" integer REFERENCES "class_groups" ("id") ON DELETE SET NULL');
+    await q.addColumn('class_groups', new TableColumn({ name: 'academic_year_id', type: 'integer', isNullable: true }));
+    await q.createForeignKey('class_groups', fk('academic_year_id', 'academic_years', 'NO ACTION'));
+    await q.addColumn('attendance_log', new TableColumn({ name: 'class_group_id', type: 'integer', isNullable: true }));
+    await q.createForeignKey('attendance_log', fk('class_group_id', 'class_groups', 'SET NULL'));
+    // SQLite rebuilt attendance_log for that, dropping its triggers: the attendance events outbox's come back.
+    if (dialect === 'sqlite') await createAttendanceEventTriggers(q);
     await q.query('UPDATE "attendance_log" SET "class_group_id" = (SELECT "class_group_id" FROM "students" WHERE "students"."id" = "attendance_log"."student_id")');
     if (dialect === 'postgres') {
       await q.query(`CREATE FUNCTION attendance_class_group() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -56,8 +63,9 @@ export class SchooldayYears1795981347560 implements MigrationInterface {
     } else {
       await q.query(`DROP TRIGGER "${MARK_CLASS_TRIGGER}"`);
     }
-    await q.query('ALTER TABLE "attendance_log" DROP COLUMN "class_group_id"');
-    await q.query('ALTER TABLE "class_groups" DROP COLUMN "academic_year_id"');
+    await q.dropColumn('attendance_log', 'class_group_id');
+    await q.dropColumn('class_groups', 'academic_year_id');
+    if (dialect === 'sqlite') await createAttendanceEventTriggers(q);
     await q.dropTable('class_group_members');
     await q.dropTable('academic_years');
   }

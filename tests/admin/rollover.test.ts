@@ -74,8 +74,12 @@ test('the rollover keeps the old year true: same reports, marks and export; stud
   assert.equal(old.name, 'Class 7A (2025-2026)');
   const marks = await getJson('admin', `/api/reports/student/${fx.students[0].id}?from=2026-03-02&to=2026-03-02`);
   assert.equal((marks.marks as { classGroup: string }[])[0].classGroup, 'Class 7A (2025-2026)', 'a mark says the class it was made in');
-  // The old lessons stay for the reports but run no more: off their camera, not among today's lessons.
+  // The old lessons stay for the reports but run no more: off their camera, not among a day's lessons, registers closed.
   assert.ok((await app.ds.getRepository(ClassSession).findBy({ classGroupId: fx.groups.a.id })).every((s) => s.cameraId === null));
+  assert.deepEqual((await getJson('admin', '/api/register/lessons?day=2026-03-02')).lessons, []);
+  const late = await postJson('admin', `/api/register/${fx.sessions[0].id}/2026-03-02/students/${fx.students[2].id}`, { status: 'present' });
+  assert.equal(late.status, 409);
+  assert.match(((await late.json()) as { message: string }).message, /archived school year/);
 
   // The new year: Ada, Ben and Cy in Class 8A; Dora left (inactive, still in her old class for its history).
   const next = await app.ds.getRepository(ClassGroup).findOneByOrFail({ name: 'Class 8A' });

@@ -82,7 +82,7 @@ const schema = z.object({
    * `student.absent` goes out: shorter tells parents sooner, longer leaves the teacher time to take the
    * register after the bell. `off` turns it off (unmarked students then stay unmarked until the register).
    */
-  ABSENT_AFTER_LESSON_MINUTES: z.union([z.literal('off'), z.coerce.number().int().min(0).max(24 * 60)]).default(15),
+  ABSENT_AFTER_LESSON_MINUTES: z.union([z.literal('off'), z.coerce.number().int().min(0).max(24 * 60)], { error: 'must be minutes after the lesson ends (0 to 1440), or off' }).default(15),
   /** Where the ONNX models are read from (filled by `npm run models`). */
   MODELS_DIR: z.string().min(1).default(path.join(REPO_ROOT, 'models')),
   /** Sets the first admin's password instead of generating one (automated set-ups only). */

@@ -5,11 +5,12 @@ import assert from 'node:assert/strict';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import type { DataSource } from 'typeorm';
+import { In, type DataSource } from 'typeorm';
 import { Camera, ClassGroup, ClassSession, Student, User, openDatabase, teacherScope } from '@attendance/shared';
 import { AttendanceService } from '../../ai-engine/src/attendance/attendance.service.js';
 import { Metrics } from '../../ai-engine/src/observability/metrics.js';
 import { Publisher } from '../../ai-engine/src/transport/ws/publisher.js';
+import { RosterImportService } from '../../admin-server/src/services/roster-import.service.js';
 import { lessonFieldErrors } from '../../admin-server/src/services/timetable.js';
 
 let ds: DataSource;
@@ -49,4 +50,16 @@ test('a second lesson in the same room at the same time is refused, with the rea
   const errors = await lessonFieldErrors(ds.manager, { classGroupId: other.id, cameraId: null, room: '9', weekday: 1, startTime: '09:30', endTime: '10:30' });
   assert.match(errors.startTime ?? '', /overlaps the lesson 09:00–10:00 of the same room/);
   assert.deepEqual(await lessonFieldErrors(ds.manager, { classGroupId: other.id, cameraId: null, room: '10', weekday: 1, startTime: '09:30', endTime: '10:30' }), {});
+});
+
+test('timetable.csv: a `room` column binds the lesson to that room (a `camera` column to one camera)', async () => {
+  const files = {
+    'classes.csv': 'name,description,teacher\n10A,,\n',
+    'timetable.csv': 'class,weekday,start,end,subject,room,camera,late_after_minutes\n10A,Tue,11:00,12:00,Music,9,,10\n10A,Wed,11:00,12:00,Drama,,Front 10,10\n',
+  };
+  const report = await new RosterImportService(ds).run(files, { dryRun: false });
+  assert.deepEqual(report.errors, []);
+  const imported = await ds.getRepository(ClassSession).find({ where: { subject: In(['Music', 'Drama']) }, order: { weekday: 'ASC' } });
+  assert.deepEqual(imported.map((l) => [l.subject, l.room, l.cameraId]), [['Music', '9', null], ['Drama', null, cams['Front 10'].id]]);
+  assert.deepEqual((await new RosterImportService(ds).run(files, { dryRun: true })).changes, [], 'a re-import changes nothing');
 });

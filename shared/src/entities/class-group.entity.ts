@@ -1,6 +1,5 @@
 import { BaseEntity, Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { timestampType } from '../db/column-types.js';
-import { AcademicYear } from './academic-year.entity.js';
 import { User } from './user.entity.js';
 
 /** A class (form, homeroom): the roster the timetable and the reports work on. */
@@ -23,13 +22,9 @@ export class ClassGroup extends BaseEntity {
   @JoinColumn({ name: 'teacher_id' })
   teacher?: User | null;
 
-  /** Set when the group's year was rolled over: the group is history (its reports stay; no lessons run). Null: this year's. */
+  /** The academic_years row, set when the group's year was rolled over: the group is history (its reports stay; no lessons run). Null: this year's. */
   @Column({ type: 'integer', nullable: true })
   academicYearId!: number | null;
-
-  @ManyToOne(() => AcademicYear, { nullable: true, onDelete: 'NO ACTION' })
-  @JoinColumn({ name: 'academic_year_id' })
-  academicYear?: AcademicYear | null;
 
   @CreateDateColumn({ type: timestampType })
   createdAt!: Date;

@@ -35,8 +35,8 @@ export class SchooldayYears1795981347560 implements MigrationInterface {
       ],
       foreignKeys: [fk('class_group_id', 'class_groups', 'CASCADE'), fk('student_id', 'students', 'CASCADE')],
     }));
+    // No foreign key: a relation would make AdminJS look for an AcademicYear resource on every class group list.
     await q.addColumn('class_groups', new TableColumn({ name: 'academic_year_id', type: 'integer', isNullable: true }));
-    await q.createForeignKey('class_groups', fk('academic_year_id', 'academic_years', 'NO ACTION'));
     await q.addColumn('attendance_log', new TableColumn({ name: 'class_group_id', type: 'integer', isNullable: true }));
     await q.createForeignKey('attendance_log', fk('class_group_id', 'class_groups', 'SET NULL'));
     // SQLite rebuilt attendance_log for that, dropping its triggers: the attendance events outbox's come back.

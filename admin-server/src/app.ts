@@ -21,6 +21,7 @@ import type { EngineClient } from './services/engine-client.js';
 import type { JobQueue } from './services/jobs.js';
 import { MarksService } from './services/marks.service.js';
 import { DomainEventBus } from './services/domain-events.js';
+import { AttendanceEventRelay } from './services/attendance-events.js';
 import { RegisterService } from './services/register.service.js';
 import { RedisSessionStore } from './services/redis-session-store.js';
 import { adminGuard } from './routes/guard.js';
@@ -36,6 +37,7 @@ import { schoolDayRoutes } from './routes/school-day.routes.js';
 import { OnSiteService } from './services/on-site.service.js';
 import { RegisterExportService } from './services/register-export.service.js';
 import { RosterImportService } from './services/roster-import.service.js';
+import { YearRolloverService } from './services/year-rollover.service.js';
 import { registerRoutes } from './routes/register.routes.js';
 import { panelPagesRoutes } from './routes/panel-pages.routes.js';
 import { TimetableWeekService } from './services/timetable-week.service.js';
@@ -58,10 +60,12 @@ export interface AdminAppDeps {
   retention?: RetentionService;
   /** The domain's events (late, absent, register confirmed); main.ts subscribes the webhooks to it. */
   events?: DomainEventBus;
+  /** Relays the attendance events outbox onto `events` (main.ts also polls it); built here when absent. */
+  attendanceEvents?: AttendanceEventRelay;
 }
 
 /** The admin server as an Express app: AdminJS at /admin, the panel's JSON routes at /api, the SIS API at /api/v1. */
-export function createAdminApp({ config, dataSource: ds, redis, queue, engine, clock = () => new Date(), redisPrefix = '', retention, events = new DomainEventBus() }: AdminAppDeps): Express {
+export function createAdminApp({ config, dataSource: ds, redis, queue, engine, clock = () => new Date(), redisPrefix = '', retention, events = new DomainEventBus(), attendanceEvents }: AdminAppDeps): Express {
   const attendance = new AttendanceService(ds);
   const deps: AdminDeps = {
     ds, engine, clock, timeZone: config.SCHOOL_TIMEZONE,
@@ -72,7 +76,7 @@ export function createAdminApp({ config, dataSource: ds, redis, queue, engine, c
   // The engines' prefix by default, so a guess on the panel and on an engine count against the same limit.
   const limiter = new LoginLimiter(redis, redisPrefix || `${config.QUEUE_PREFIX}:`, { perUserAndIp: LOGIN_MAX_FAILURES, windowSeconds: LOGIN_WINDOW_SECONDS });
   const authenticate = makeAuthenticate(ds, limiter);
-  const marks = new MarksService(ds, config.SCHOOL_TIMEZONE, clock, events);
+  const marks = new MarksService(ds, config.SCHOOL_TIMEZONE, clock, attendanceEvents ?? new AttendanceEventRelay(ds, events));
   const admin = new AdminJS(adminOptions(deps, marks));
   if (config.NODE_ENV !== 'production') clearStaleBundle();
 
@@ -111,7 +115,7 @@ export function createAdminApp({ config, dataSource: ds, redis, queue, engine, c
   }));
   app.use('/api', registerRoutes(new RegisterService(ds, marks, config.SCHOOL_TIMEZONE, clock, events)));
 
-  app.use('/api', schoolDayRoutes({ ds, registerExport, roster: new RosterImportService(ds, clock), onSite: new OnSiteService(ds, config.SCHOOL_TIMEZONE, clock) }));
+  app.use('/api', schoolDayRoutes({ ds, registerExport, roster: new RosterImportService(ds, clock), rollover: new YearRolloverService(ds, clock), onSite: new OnSiteService(ds, config.SCHOOL_TIMEZONE, clock) }));
   app.use('/api', panelPagesRoutes({ ds, timetable: new TimetableWeekService(ds) }));
   app.use(livenessRoutes({ config, ds }));
   // An unknown JSON route is a JSON 404, like every other answer under /api (not Express's HTML page).

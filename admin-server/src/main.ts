@@ -9,6 +9,8 @@ import { startBackupSchedule } from './services/backup.schedule.js';
 import { DomainEventBus } from './services/domain-events.js';
 import { WebhookService } from './services/webhook.service.js';
 import { startWebhookWorker } from './services/webhook.schedule.js';
+import { AttendanceEventRelay } from './services/attendance-events.js';
+import { LessonAbsenceService } from './services/lesson-absences.js';
 import { EngineClient } from './services/engine-client.js';
 import { createAdminServers } from './server.js';
 import { loadTls } from './tls.js';
@@ -35,7 +37,12 @@ const webhookQueue = new Queue(QUEUES.webhooks, { connection: redis, prefix: con
 const webhooks = new WebhookService(dataSource, webhookQueue);
 webhooks.subscribe(events);
 const stopWebhooks = startWebhookWorker({ url: config.REDIS_URL, prefix: config.QUEUE_PREFIX }, webhooks, log);
-const app = createAdminApp({ config, dataSource, redis, queue, engine, retention, events });
+// Late and absent marks from every writer (the engine's cameras included) reach the bus through the database's outbox.
+const attendanceEvents = new AttendanceEventRelay(dataSource, events);
+const stopRelay = attendanceEvents.start();
+const stopAbsences = config.ABSENT_AFTER_LESSON_MINUTES === 'off' ? () => undefined
+  : new LessonAbsenceService(dataSource, config.SCHOOL_TIMEZONE, config.ABSENT_AFTER_LESSON_MINUTES).start();
+const app = createAdminApp({ config, dataSource, redis, queue, engine, retention, events, attendanceEvents });
 const tlsFiles = loadTls(config);
 const servers = createAdminServers(app, config, tlsFiles);
 servers.plain.listen(config.ADMIN_PORT, config.BIND_HOST, () => log.info({ host: config.BIND_HOST, port: config.ADMIN_PORT }, 'admin-server listening'));
@@ -52,6 +59,8 @@ async function shutdown(signal: string): Promise<void> {
   servers.secure?.close();
   await stopRetention();
   await stopBackups();
+  stopRelay();
+  stopAbsences();
   await stopWebhooks();
   await webhookQueue.close();
   await queue.close();

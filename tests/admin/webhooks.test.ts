@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { AttendanceLog, ClassGroup, ClassSession, QUEUES, Student, WebhookDelivery, WebhookEndpoint, createLogger, openDatabase } from '@attendance/shared';
+import { AttendanceEventRelay } from '../../admin-server/src/services/attendance-events.js';
 import { DomainEventBus } from '../../admin-server/src/services/domain-events.js';
 import { MarksService } from '../../admin-server/src/services/marks.service.js';
 import { startWebhookWorker } from '../../admin-server/src/services/webhook.schedule.js';
@@ -49,7 +50,7 @@ before(async () => {
   const bus = new DomainEventBus();
   webhooks.subscribe(bus);
   stopWorker = startWebhookWorker({ url: process.env.REDIS_URL, prefix }, webhooks, createLogger('test'));
-  marks = new MarksService(ds, 'UTC', () => new Date('2026-11-30T08:40:00Z'), bus);
+  marks = new MarksService(ds, 'UTC', () => new Date('2026-11-30T08:40:00Z'), new AttendanceEventRelay(ds, bus));
 });
 after(async () => {
   await stopWorker?.();

@@ -97,7 +97,7 @@ export function openApiDocument(): Record<string, unknown> {
           type: 'object',
           properties: {
             id: { type: 'integer' }, day: { type: 'string', format: 'date' }, markedAt: { type: 'string', format: 'date-time' }, slot: { type: 'string' },
-            status: { type: 'string', enum: ['present', 'late', 'absent', 'excused'] }, source: { type: 'string', enum: ['camera', 'laptop', 'manual', 'api'] },
+            status: { type: 'string', enum: ['present', 'late', 'absent', 'excused'] }, source: { type: 'string', enum: ['camera', 'laptop', 'manual', 'api', 'auto'] },
             confidence: { type: 'number', nullable: true }, studentId: { type: 'integer' }, studentName: { type: 'string' }, rollNumber: { type: 'string' },
             classGroup: { type: 'string', nullable: true }, camera: { type: 'string', nullable: true }, note: { type: 'string', nullable: true },
           },

@@ -1,6 +1,6 @@
 import { Brackets, In, type DataSource, type SelectQueryBuilder } from 'typeorm';
 import {
-  ATTENDANCE_STATUSES, AttendanceLog, BadRequestError, ClassGroup, ClassSession, ForbiddenError, NotFoundError, Student,
+  ATTENDANCE_STATUSES, AttendanceLog, BadRequestError, ClassGroup, ClassGroupMember, ClassSession, ForbiddenError, NotFoundError, Student,
   type AttendanceStatus,
 } from '@attendance/shared';
 import { computeAttendanceReport, type AttendanceReport } from './attendance-report.js';
@@ -55,16 +55,17 @@ export class AttendanceService {
   private query(filter: AttendanceFilter, scope: GroupScope): SelectQueryBuilder<AttendanceLog> {
     const qb = this.ds.getRepository(AttendanceLog).createQueryBuilder('a')
       .innerJoin('a.student', 's').withDeleted()
-      .leftJoin('s.classGroup', 'g').leftJoin('a.camera', 'c')
+      // The class group the mark was made in (after a year rollover the student is in another).
+      .leftJoin('a.classGroup', 'g').leftJoin('a.camera', 'c')
       .select(['a.id', 'a.day', 'a.markedAt', 'a.slot', 'a.status', 'a.source', 'a.confidence', 'a.studentId', 'a.note', 'a.reasonCode'])
       .addSelect(['s.name', 's.rollNumber', 'g.name', 'c.name']);
     if (filter.from) qb.andWhere('a.day >= :from', { from: filter.from });
     if (filter.to) qb.andWhere('a.day <= :to', { to: filter.to });
     if (filter.studentId) qb.andWhere('a.studentId = :sid', { sid: filter.studentId });
-    if (filter.classGroupId) qb.andWhere('s.classGroupId = :gid', { gid: filter.classGroupId });
+    if (filter.classGroupId) qb.andWhere('a.classGroupId = :gid', { gid: filter.classGroupId });
     if (filter.status) qb.andWhere('a.status = :st', { st: filter.status });
-    if (scope) qb.andWhere(new Brackets((b) => b.where('s.classGroupId IN (:...scope)', { scope: scope.length ? scope : [-1] })));
-    onSchoolDays(qb, 'a.day', 's.classGroupId');
+    if (scope) qb.andWhere(new Brackets((b) => b.where('a.classGroupId IN (:...scope)', { scope: scope.length ? scope : [-1] })));
+    onSchoolDays(qb, 'a.day', 'a.classGroupId');
     return qb.orderBy('a.day', 'DESC').addOrderBy('a.markedAt', 'DESC').addOrderBy('a.id', 'DESC');
   }
 
@@ -75,7 +76,7 @@ export class AttendanceService {
     const rows = marks.map((a) => ({
       id: a.id, day: a.day, markedAt: a.markedAt, slot: a.slot, status: a.status, source: a.source, confidence: a.confidence,
       studentId: a.studentId, studentName: a.student!.name, rollNumber: a.student!.rollNumber,
-      classGroup: a.student!.classGroup?.name ?? null, camera: a.camera?.name ?? null, note: a.note, reasonCode: a.reasonCode,
+      classGroup: a.classGroup?.name ?? null, camera: a.camera?.name ?? null, note: a.note, reasonCode: a.reasonCode,
     }));
     return { total, rows };
   }
@@ -86,11 +87,15 @@ export class AttendanceService {
     if (from > to) throw new BadRequestError('from is after to');
     const group = await this.ds.getRepository(ClassGroup).findOneBy({ id: classGroupId });
     if (!group) throw new NotFoundError(`class group ${classGroupId} not found`);
-    const roster = await this.ds.getRepository(Student).find({ where: { classGroupId, active: true }, order: { name: 'ASC' } });
+    // An archived year's group: its members as they were and only the marks made in it (the students moved on).
+    const archived = group.academicYearId !== null;
+    const roster = archived
+      ? await this.ds.getRepository(Student).find({ where: { id: In((await this.ds.getRepository(ClassGroupMember).findBy({ classGroupId })).map((m) => m.studentId).concat(-1)) }, order: { name: 'ASC' }, withDeleted: true })
+      : await this.ds.getRepository(Student).find({ where: { classGroupId, active: true }, order: { name: 'ASC' } });
     const timetable = await this.ds.getRepository(ClassSession).findBy({ classGroupId });
     const marks = roster.length
       ? await this.ds.getRepository(AttendanceLog).createQueryBuilder('a')
-        .where({ studentId: In(roster.map((s) => s.id)) }).andWhere('a.day BETWEEN :from AND :to', { from, to }).getMany()
+        .where({ studentId: In(roster.map((s) => s.id)), ...(archived ? { classGroupId } : {}) }).andWhere('a.day BETWEEN :from AND :to', { from, to }).getMany()
       : [];
     const calendar = await this.calendar.entries(from, to);
     const report = computeAttendanceReport({

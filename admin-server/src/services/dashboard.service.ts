@@ -1,4 +1,4 @@
-import { In, type DataSource } from 'typeorm';
+import { In, IsNull, type DataSource } from 'typeorm';
 import { AttendanceLog, Camera, ClassGroup, ClassSession, Student, schoolDay } from '@attendance/shared';
 import { daysBetween, isoWeekday } from './attendance-report.js';
 import type { AttendanceService, GroupScope } from './attendance.service.js';
@@ -26,7 +26,8 @@ export class DashboardService {
     const now = this.clock();
     const today = schoolDay(now, this.timeZone);
     const from = schoolDay(new Date(now.getTime() - (weeks * 7 - 1) * 86_400_000), this.timeZone);
-    const groups = await this.ds.getRepository(ClassGroup).find({ where: scope ? { id: In(scope.length ? scope : [-1]) } : {}, order: { name: 'ASC' } });
+    // This year's class groups (an archived year's are history: their reports stay under Reports).
+    const groups = await this.ds.getRepository(ClassGroup).find({ where: { academicYearId: IsNull(), ...(scope ? { id: In(scope.length ? scope : [-1]) } : {}) }, order: { name: 'ASC' } });
     const students = await this.ds.getRepository(Student).find({ where: { active: true, classGroupId: In(groups.map((g) => g.id).concat(-1)) }, select: { id: true, classGroupId: true } });
     const ids = students.map((s) => s.id);
     // Whoever has any present or late mark on a day attended that day.

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { createLogger } from '@attendance/shared';
 
 /** What happened in the school's day, as the domain says it; transports (webhooks) subscribe. */
@@ -8,6 +9,8 @@ export interface LessonStudent {
   /** The timetable lesson, or null for a whole-day mark. */
   classSessionId: number | null;
   status: string; reason: string | null; note: string | null;
+  /** Who made the mark: `camera`, `laptop`, `manual`, `api`, or `auto` (nobody marked them by the end of the lesson). */
+  source: string;
   /** When the mark was made (ISO, UTC). */
   at: string;
 }
@@ -17,7 +20,8 @@ export interface DomainEvents {
   'student.late': LessonStudent;
 }
 export type DomainEventName = keyof DomainEvents;
-type Listener<K extends DomainEventName> = (payload: DomainEvents[K]) => Promise<void> | void;
+/** `eventId` is the same every time one event is emitted again (after a failure): listeners drop repeats by it. */
+type Listener<K extends DomainEventName> = (payload: DomainEvents[K], eventId: string) => Promise<void> | void;
 
 const log = createLogger('domain-events');
 
@@ -32,14 +36,20 @@ export class DomainEventBus {
     this.listeners.set(name, [...(this.listeners.get(name) ?? []), fn as Listener<never>]);
   }
 
-  /** Resolves when every listener has taken the event (e.g. logged its deliveries). */
-  async emit<K extends DomainEventName>(name: K, payload: DomainEvents[K]): Promise<void> {
-    await Promise.all((this.listeners.get(name) ?? []).map(async (fn) => {
+  /**
+   * Resolves when every listener has taken the event (e.g. logged its deliveries): true when all took it,
+   * false when one failed (an outbox relay then keeps the event and emits it again with the same id).
+   */
+  async emit<K extends DomainEventName>(name: K, payload: DomainEvents[K], eventId: string = crypto.randomUUID()): Promise<boolean> {
+    const results = await Promise.all((this.listeners.get(name) ?? []).map(async (fn) => {
       try {
-        await (fn as Listener<K>)(payload);
+        await (fn as Listener<K>)(payload, eventId);
+        return true;
       } catch (err) {
-        log.error({ err, event: name }, 'an event listener failed; the change itself is committed');
+        log.error({ err, event: name, eventId }, 'an event listener failed; the change itself is committed');
+        return false;
       }
     }));
+    return results.every(Boolean);
   }
 }

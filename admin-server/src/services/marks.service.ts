@@ -1,9 +1,11 @@
 import type { DataSource } from 'typeorm';
 import {
-  ATTENDANCE_STATUSES, AttendanceLog, BadRequestError, ConflictError, ForbiddenError, NotFoundError, Student, isUniqueViolation, schoolDay, writeAudit,
+  ATTENDANCE_STATUSES, AttendanceLog, BadRequestError, ConflictError, ForbiddenError, NotFoundError, Student, createLogger, isUniqueViolation, schoolDay, writeAudit,
   type AttendanceStatus, type AuditEntry,
 } from '@attendance/shared';
-import type { DomainEventBus } from './domain-events.js';
+import type { AttendanceEventRelay } from './attendance-events.js';
+
+const log = createLogger('marks');
 
 export interface ManualMark { studentId: number; day?: string; slot?: string; status: string; note?: string | null; reasonCode?: string | null }
 
@@ -12,9 +14,13 @@ function checkStatus(status: string): AttendanceStatus {
   return status as AttendanceStatus;
 }
 
-/** Marks and corrections made by hand; each one is audited in the same transaction. */
+/**
+ * Marks and corrections made by hand; each one is audited in the same transaction. A mark that becomes late or
+ * absent is news for the school's other systems: the database's attendance events outbox records it with the
+ * commit, and `events` (the relay) sends it on before the request answers.
+ */
 export class MarksService {
-  constructor(private readonly ds: DataSource, private readonly timeZone: string, private readonly clock: () => Date, private readonly events?: DomainEventBus) {}
+  constructor(private readonly ds: DataSource, private readonly timeZone: string, private readonly clock: () => Date, private readonly events?: Pick<AttendanceEventRelay, 'drain'>) {}
 
   /** `classGroups`, for a teacher, limits the mark to students of those groups. */
   async mark(m: ManualMark, actor: NonNullable<AuditEntry['actor']>, classGroups: number[] | null = null): Promise<number> {
@@ -24,10 +30,9 @@ export class MarksService {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new BadRequestError('day must be YYYY-MM-DD');
     const slot = m.slot || 'day';
     if (!/^(day|session:\d+)$/.test(slot)) throw new BadRequestError('slot must be "day" or "session:<id>"');
-    let student: Student | null = null;
     try {
       const id = await this.ds.transaction(async (tx) => {
-        student = await tx.getRepository(Student).findOne({ where: { id: m.studentId }, relations: { classGroup: true } });
+        const student = await tx.getRepository(Student).findOne({ where: { id: m.studentId }, relations: { classGroup: true } });
         if (!student) throw new NotFoundError(`student ${m.studentId} not found`);
         if (classGroups && !classGroups.includes(student.classGroupId ?? -1)) throw new ForbiddenError(`student ${m.studentId} is not in your class groups`);
         const classSessionId = slot.startsWith('session:') ? Number(slot.slice(8)) : null;
@@ -37,7 +42,7 @@ export class MarksService {
         await writeAudit(tx, { action: 'attendance.marked', actor, entity: 'attendance', entityId: row.id, details: { studentId: m.studentId, day, slot, status, reasonCode: m.reasonCode ?? null } }, now);
         return row.id;
       });
-      if (student) await this.announce(student, { day, slot, status, reasonCode: m.reasonCode ?? null, note: m.note || null }, now);
+      await this.announce();
       return id;
     } catch (err) {
       if (isUniqueViolation(err)) throw new ConflictError(`student ${m.studentId} already has a mark for ${day} (${slot}); correct that mark instead`);
@@ -48,7 +53,7 @@ export class MarksService {
   async correct(id: number, change: { status: string; note?: string | null; reasonCode?: string | null }, actor: NonNullable<AuditEntry['actor']>): Promise<void> {
     const status = checkStatus(change.status);
     const now = this.clock();
-    const changed = await this.ds.transaction(async (tx) => {
+    await this.ds.transaction(async (tx) => {
       const repo = tx.getRepository(AttendanceLog);
       const before = await repo.findOneBy({ id });
       if (!before) throw new NotFoundError(`attendance mark ${id} not found`);
@@ -59,20 +64,12 @@ export class MarksService {
         action: 'attendance.corrected', actor, entity: 'attendance', entityId: id,
         details: { studentId: before.studentId, day: before.day, slot: before.slot, from: before.status, to: status, source: before.source, reasonCode, note: change.note ?? null },
       }, now);
-      return before.status === status ? null : { ...before, status, reasonCode, note: change.note ?? before.note };
     });
-    if (changed) {
-      const student = await this.ds.getRepository(Student).findOne({ where: { id: changed.studentId }, relations: { classGroup: true }, withDeleted: true });
-      if (student) await this.announce(student, changed, now);
-    }
+    await this.announce();
   }
 
-  /** After the commit: a late or absent student is news for the school's other systems (webhooks). */
-  private async announce(s: Student, m: { day: string; slot: string; status: AttendanceStatus; reasonCode: string | null; note: string | null }, at: Date): Promise<void> {
-    if (!this.events || (m.status !== 'late' && m.status !== 'absent')) return;
-    await this.events.emit(m.status === 'late' ? 'student.late' : 'student.absent', {
-      studentId: s.id, studentName: s.name, rollNumber: s.rollNumber, classGroup: s.classGroup?.name ?? null, day: m.day,
-      classSessionId: m.slot.startsWith('session:') ? Number(m.slot.slice(8)) : null, status: m.status, reason: m.reasonCode, note: m.note, at: at.toISOString(),
-    });
+  /** After the commit: the outbox rows the triggers wrote go out now, not at the next poll; a failure waits for the poll. */
+  private async announce(): Promise<void> {
+    await this.events?.drain().catch((err: unknown) => log.warn({ err }, 'attendance events not relayed now; the poll sends them'));
   }
 }

@@ -1,4 +1,4 @@
-import { In, type DataSource } from 'typeorm';
+import { In, IsNull, type DataSource } from 'typeorm';
 import {
   ATTENDANCE_STATUSES, AbsenceReason, AttendanceLog, BadRequestError, ClassGroup, ClassSession, ConflictError, ForbiddenError, LessonRegister,
   NotFoundError, Student, schoolDay, writeAudit, type AttendanceStatus, type AuditEntry,
@@ -60,7 +60,8 @@ export class RegisterService {
   /** The caller's lessons on a day (default today), in time order, with how far each register got. */
   async lessons(scope: GroupScope, day = this.today()): Promise<LessonSummary[]> {
     const sessions = await this.ds.getRepository(ClassSession).find({
-      where: { weekday: isoWeekday(this.checkDay(day)), ...(scope ? { classGroupId: In(scope.length ? scope : [-1]) } : {}) },
+      // An archived year's lessons are history: they do not happen any more.
+      where: { weekday: isoWeekday(this.checkDay(day)), classGroup: { academicYearId: IsNull() }, ...(scope ? { classGroupId: In(scope.length ? scope : [-1]) } : {}) },
       relations: { classGroup: true }, order: { startTime: 'ASC' },
     });
     return Promise.all(sessions.map((s) => this.summary(s, day)));
@@ -185,6 +186,7 @@ export class RegisterService {
   private async writable(sessionId: number, day: string, scope: GroupScope): Promise<ClassSession> {
     const s = await this.session(sessionId, scope);
     this.checkDay(day);
+    if (s.classGroup?.academicYearId != null) throw new ConflictError(`${s.classGroup.name} belongs to an archived school year: its registers are closed`);
     if (day > this.today()) throw new BadRequestError('a register cannot be taken for a day still to come');
     if (isoWeekday(day) !== s.weekday) throw new BadRequestError(`this lesson is not on ${day}'s weekday`);
     const off = await this.calendar.dayOff(day, s.classGroupId);

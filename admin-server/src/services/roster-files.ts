@@ -13,7 +13,7 @@ export interface ClassRec { sourceId: string | null; name: string; description: 
 export interface StudentRec { sourceId: string | null; rollNumber: string; name: string; classKey: string | null; active: boolean; line: number; file: string }
 export interface LessonRec {
   sourceId: string; classKey: string; weekday: number; startTime: string; endTime: string; subject: string | null;
-  camera: string | null; lateAfterMinutes: number; line: number; file: string;
+  camera: string | null; room: string | null; lateAfterMinutes: number; line: number; file: string;
 }
 /** Classes and teachers are referenced by sourcedId (OneRoster) or by name / username (project files). */
 export interface Roster { dialect: Dialect; teachers: TeacherRec[]; classes: ClassRec[]; students: StudentRec[]; lessons: LessonRec[]; notes: string[]; errors: RowError[] }
@@ -50,7 +50,7 @@ function lessons(files: Record<string, string>, classCol: string, errors: RowErr
     const weekday = weekdayOf(r.weekday);
     return {
       sourceId: r.sourcedId || `${r[classCol]}|${weekday}|${r.start}`, classKey: r[classCol], weekday, startTime: r.start, endTime: r.end,
-      subject: r.subject || null, camera: r.camera || r.room || null, lateAfterMinutes: late ? Number(late) : 10, line: line(r), file: 'timetable.csv',
+      subject: r.subject || null, camera: r.camera || null, room: r.room || null, lateAfterMinutes: late ? Number(late) : 10, line: line(r), file: 'timetable.csv',
     };
   });
 }

@@ -140,15 +140,15 @@ export class RosterImportService {
       const cls = await classRef(l.classKey);
       if (cls === undefined) { err(l, `unknown class "${l.classKey}"`); continue; }
       const cameraId = l.camera ? cameras.get(l.camera) : null;
-      if (cameraId === undefined) { err(l, `unknown camera (room) "${l.camera}"`); continue; }
+      if (cameraId === undefined) { err(l, `unknown camera "${l.camera}"`); continue; }
       const classGroupId = typeof cls === 'number' ? cls : cls.id;
       const existing = await byExt('lesson', l.sourceId,
         async () => (classGroupId === null ? null : lessons.findOneBy({ classGroupId, weekday: l.weekday, startTime: l.startTime })), (id) => lessons.findOneBy({ id }));
-      const fields: Record<string, unknown> = { weekday: l.weekday, startTime: l.startTime, endTime: l.endTime, subject: l.subject, cameraId, lateAfterMinutes: l.lateAfterMinutes };
+      const fields: Record<string, unknown> = { weekday: l.weekday, startTime: l.startTime, endTime: l.endTime, subject: l.subject, cameraId, room: l.room, lateAfterMinutes: l.lateAfterMinutes };
       if (classGroupId !== null) fields.classGroupId = classGroupId;
       const op = push('lesson', l.sourceId, existing as never, `${l.classKey} ${l.weekday} ${l.startTime}`, fields);
       if (typeof cls !== 'number' && cls.id === null) { lessonClass.set(op, cls); op.changed.classGroupId = `(new) ${cls.key}`; }
-      planned.push({ id: existing?.id ?? fakeId--, classGroupId: classGroupId ?? fakeId--, cameraId, weekday: l.weekday, startTime: l.startTime, endTime: l.endTime, rec: l });
+      planned.push({ id: existing?.id ?? fakeId--, classGroupId: classGroupId ?? fakeId--, cameraId, room: l.room, weekday: l.weekday, startTime: l.startTime, endTime: l.endTime, rec: l });
     }
     // Overlaps against each other and against the lessons already there that this import does not move.
     const moved = new Set(planned.map((p) => p.id));

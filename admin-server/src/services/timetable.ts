@@ -2,7 +2,7 @@ import { Not, type EntityManager } from 'typeorm';
 import { ClassSession, parseClockTime } from '@attendance/shared';
 
 /** A weekly lesson as typed or imported, before it is saved. */
-export interface LessonInput { id?: number; classGroupId: number; cameraId: number | null; weekday: number; startTime: string; endTime: string }
+export interface LessonInput { id?: number; classGroupId: number; cameraId: number | null; room?: string | null; weekday: number; startTime: string; endTime: string }
 
 const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
@@ -24,12 +24,12 @@ export function lessonProblems(l: Pick<LessonInput, 'weekday' | 'startTime' | 'e
 const overlap = (a: Pick<LessonInput, 'startTime' | 'endTime'>, b: Pick<LessonInput, 'startTime' | 'endTime'>) =>
   a.startTime < b.endTime && b.startTime < a.endTime;
 
-/** Lessons of the same class, or in front of the same camera (room), that this one would overlap. */
+/** Lessons of the same class, or in front of the same camera or in the same room, that this one would overlap. */
 export function clashes(l: LessonInput, others: LessonInput[]): string[] {
   return others
     .filter((o) => o.id === undefined || o.id !== l.id)
-    .filter((o) => o.weekday === l.weekday && overlap(l, o) && (o.classGroupId === l.classGroupId || (l.cameraId !== null && o.cameraId === l.cameraId)))
-    .map((o) => `it overlaps the lesson ${o.startTime}–${o.endTime} of the same ${o.classGroupId === l.classGroupId ? 'class' : 'room (camera)'}`);
+    .filter((o) => o.weekday === l.weekday && overlap(l, o) && (o.classGroupId === l.classGroupId || (l.cameraId !== null && o.cameraId === l.cameraId) || (!!l.room && o.room === l.room)))
+    .map((o) => `it overlaps the lesson ${o.startTime}–${o.endTime} of the same ${o.classGroupId === l.classGroupId ? 'class' : o.room && o.room === l.room ? 'room' : 'room (camera)'}`);
 }
 
 /**

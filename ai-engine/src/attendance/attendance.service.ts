@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import { Brackets, Not, type DataSource } from 'typeorm';
 import {
   AttendanceLog, ClassSession, NotFoundError, calendarEntries, dayOff, Student, constraintViolation, parseClockTime, parseId, schoolClock, schoolDay,
   type AttendanceSource, type AttendanceStatus,
@@ -52,7 +52,11 @@ export class AttendanceService {
     const day = schoolDay(at, this.timeZone);
     if (cameraId) {
       const { weekday, minutes } = schoolClock(at, this.timeZone);
-      const sessions = await this.db.getRepository(ClassSession).findBy({ cameraId, weekday });
+      // The lessons in front of this camera: those naming it, and those naming its room without a camera.
+      const sessions = await this.db.getRepository(ClassSession).createQueryBuilder('s').where('s.weekday = :weekday', { weekday })
+        .andWhere(new Brackets((b) => b.where('s.cameraId = :cameraId', { cameraId })
+          .orWhere('s.cameraId IS NULL AND s.room IS NOT NULL AND s.room = (SELECT c.room FROM cameras c WHERE c.id = :cameraId)')))
+        .getMany();
       const session = sessions.find((s) => minutes >= parseClockTime(s.startTime) && minutes < parseClockTime(s.endTime));
       // A lesson the school calendar cancels (holiday, closure, the class's trip) does not run: the mark is a whole-day one.
       if (session && !dayOff(await calendarEntries(this.db, day, day), day, session.classGroupId)) {
@@ -108,10 +112,12 @@ export class AttendanceService {
   private async limitReached(studentId: number, day: string, at: Date): Promise<'cooldown' | 'daily_limit' | null> {
     const { cooldownSeconds, maxMarksPerDay } = this.rules;
     const repo = this.db.getRepository(AttendanceLog);
-    if (maxMarksPerDay > 0 && (await repo.countBy({ studentId, day })) >= maxMarksPerDay) return 'daily_limit';
+    // An absence stored because nobody marked the student in an earlier lesson (source `auto`) is no sighting.
+    const seen = { studentId, source: Not('auto' as const) };
+    if (maxMarksPerDay > 0 && (await repo.countBy({ ...seen, day })) >= maxMarksPerDay) return 'daily_limit';
     if (cooldownSeconds > 0) {
       // Compared here, not in SQL: SQLite stores datetimes as text and would compare them to a bound number.
-      const last = await repo.findOne({ select: { markedAt: true }, where: { studentId }, order: { markedAt: 'DESC' } });
+      const last = await repo.findOne({ select: { markedAt: true }, where: seen, order: { markedAt: 'DESC' } });
       if (last && at.getTime() - last.markedAt.getTime() < cooldownSeconds * 1000) return 'cooldown';
     }
     return null;

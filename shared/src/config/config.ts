@@ -77,6 +77,12 @@ const schema = z.object({
   /** The time zone that decides which calendar day a mark belongs to. */
   SCHOOL_TIMEZONE: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/London')
     .default(Intl.DateTimeFormat().resolvedOptions().timeZone),
+  /**
+   * Minutes after a lesson ends before its students without a mark are stored absent (source `auto`) and
+   * `student.absent` goes out: shorter tells parents sooner, longer leaves the teacher time to take the
+   * register after the bell. `off` turns it off (unmarked students then stay unmarked until the register).
+   */
+  ABSENT_AFTER_LESSON_MINUTES: z.union([z.literal('off'), z.coerce.number().int().min(0).max(24 * 60)], { error: 'must be minutes after the lesson ends (0 to 1440), or off' }).default(15),
   /** Where the ONNX models are read from (filled by `npm run models`). */
   MODELS_DIR: z.string().min(1).default(path.join(REPO_ROOT, 'models')),
   /** Sets the first admin's password instead of generating one (automated set-ups only). */

@@ -3,13 +3,15 @@ import {
 } from 'typeorm';
 import { realType, timestampType } from '../db/column-types.js';
 import { Camera } from './camera.entity.js';
+import { ClassGroup } from './class-group.entity.js';
 import { ClassSession } from './class-session.entity.js';
 import { Student } from './student.entity.js';
 import { User } from './user.entity.js';
 
 export const ATTENDANCE_STATUSES = ['present', 'late', 'absent', 'excused'] as const;
 export type AttendanceStatus = (typeof ATTENDANCE_STATUSES)[number];
-export const ATTENDANCE_SOURCES = ['camera', 'laptop', 'manual', 'api'] as const;
+/** `auto`: nobody marked the student by the end of the lesson (ABSENT_AFTER_LESSON_MINUTES); a hand mark corrects it. */
+export const ATTENDANCE_SOURCES = ['camera', 'laptop', 'manual', 'api', 'auto'] as const;
 export type AttendanceSource = (typeof ATTENDANCE_SOURCES)[number];
 
 /**
@@ -64,6 +66,14 @@ export class AttendanceLog extends BaseEntity {
   @ManyToOne(() => ClassSession, { nullable: true, onDelete: 'SET NULL' })
   @JoinColumn({ name: 'class_session_id' })
   classSession?: ClassSession | null;
+
+  /** The student's class group when the mark was made (a database trigger fills it): history survives the year rollover. */
+  @Column({ type: 'integer', nullable: true })
+  classGroupId!: number | null;
+
+  @ManyToOne(() => ClassGroup, { nullable: true, onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'class_group_id' })
+  classGroup?: ClassGroup | null;
 
   /** Who marked or corrected it by hand. */
   @Column({ type: 'integer', nullable: true })

@@ -22,6 +22,10 @@ export class ClassGroup extends BaseEntity {
   @JoinColumn({ name: 'teacher_id' })
   teacher?: User | null;
 
+  /** The academic_years row, set when the group's year was rolled over: the group is history (its reports stay; no lessons run). Null: this year's. */
+  @Column({ type: 'integer', nullable: true })
+  academicYearId!: number | null;
+
   @CreateDateColumn({ type: timestampType })
   createdAt!: Date;
 }

@@ -26,6 +26,13 @@ export class ClassSession extends BaseEntity {
   @JoinColumn({ name: 'camera_id' })
   camera?: Camera | null;
 
+  /**
+   * The room (as in `cameras.room`), for a lesson that names its room rather than a camera: every camera of
+   * that room runs it, and its teacher may see and start them. A lesson with a camera runs in front of that one.
+   */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  room!: string | null;
+
   /** ISO weekday: 1 = Monday … 7 = Sunday, in the school's time zone. */
   @Column({ type: 'integer' })
   weekday!: number;

@@ -1,4 +1,6 @@
 import { AbsenceReason } from './absence-reason.entity.js';
+import { AcademicYear } from './academic-year.entity.js';
+import { ClassGroupMember } from './class-group-member.entity.js';
 import { ApiKey } from './api-key.entity.js';
 import { AttendanceLog } from './attendance-log.entity.js';
 import { AttendanceMonthly } from './attendance-monthly.entity.js';
@@ -19,6 +21,8 @@ import { User } from './user.entity.js';
 import { WebhookDelivery, WebhookEndpoint } from './webhook.entity.js';
 
 export * from './absence-reason.entity.js';
+export * from './academic-year.entity.js';
+export * from './class-group-member.entity.js';
 export * from './api-key.entity.js';
 export * from './attendance-log.entity.js';
 export * from './attendance-monthly.entity.js';
@@ -43,4 +47,5 @@ export const ENTITIES = [
   LivenessSession, DetectionLog, AuditLog, ApiKey, Consent, AttendanceMonthly, StudentPresence,
   AbsenceReason, LessonRegister, CalendarEntry,
   ExternalId, WebhookEndpoint, WebhookDelivery,
+  AcademicYear, ClassGroupMember,
 ];

@@ -38,6 +38,7 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 /** One event sent to one endpoint: the delivery log admins read. */
 @Entity('webhook_deliveries')
 @Index('IDX_webhook_deliveries_endpoint', ['endpointId', 'createdAt'])
+@Index('UQ_webhook_deliveries_endpoint_event', ['endpointId', 'eventId'], { unique: true })
 export class WebhookDelivery extends BaseEntity {
   @PrimaryGeneratedColumn({ type: 'integer' })
   id!: number;

@@ -3,7 +3,8 @@ import React, { useEffect, useState } from 'react';
 interface Data {
   today: string;
   rateByDay: { day: string; rate: number; marked: number; roster: number }[];
-  todayByGroup: { id: number; name: string; roster: number; present: number; late: number; excused: number }[];
+  /** `lessons`: today's lessons that happen (timetable minus the school calendar). */
+  todayByGroup: { id: number; name: string; roster: number; present: number; late: number; excused: number; lessons: number }[];
   cameras: { id: number; name: string; room: string | null; status: string; detail: string | null }[];
   recent: { at: string; student: string; classGroup: string | null; status: string; source: string }[];
 }
@@ -57,6 +58,10 @@ const GroupChart: React.FC<{ groups: Data['todayByGroup'] }> = ({ groups }) => {
         const scale = g.roster ? (w - label - 60) / g.roster : 0;
         const counts = { present: g.present, late: g.late, excused: g.excused, notMarked: Math.max(g.roster - g.present - g.late - g.excused, 0) };
         const y = i * row + 4;
+        // A class the timetable or the calendar gives no lesson today is not 0/30 absent (a Saturday club's marks still show).
+        if (g.lessons === 0 && g.present + g.late + g.excused === 0) return (
+          <g key={g.id} data-testid="no-lessons"><title>{`${g.name}: no lessons today`}</title><text x={0} y={y + 16} fontSize="12">{g.name}</text><text x={label} y={y + 15} fontSize="12" fill="#475467">no lessons today</text></g>
+        );
         let x = label;
         return (
           <g key={g.id}>

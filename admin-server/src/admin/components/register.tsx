@@ -17,7 +17,7 @@ const STATUSES: { status: Status; label: string; color: string }[] = [
   { status: 'absent', label: 'Absent', color: '#b42318' },
   { status: 'excused', label: 'Excused', color: '#5925dc' },
 ];
-const HOW: Record<string, string> = { camera: 'seen by camera', laptop: 'seen by laptop camera', manual: 'marked by hand', api: 'from the school system' };
+const HOW: Record<string, string> = { camera: 'seen by camera', laptop: 'seen by laptop camera', manual: 'marked by hand', api: 'from the school system', auto: 'no mark by the end of the lesson; marked absent' };
 const box: React.CSSProperties = { background: '#fff', padding: 'clamp(10px, 3vw, 20px)', margin: '0 0 16px', borderRadius: 6 };
 const tap: React.CSSProperties = { minWidth: 44, minHeight: 44, padding: '0 10px', borderRadius: 6, border: '1px solid #d0d5dd', background: '#fff', cursor: 'pointer', fontSize: 14 };
 /** School time, 24-hour, in the school's zone whatever the device's. */

@@ -37,11 +37,11 @@ const checkLesson = (ds: DataSource) => async (request: ActionRequest, context: 
   const value = (k: string) => String(p[k] ?? current[k] ?? '').trim();
   const errors = await lessonFieldErrors(ds.manager, {
     id: context.record ? Number(context.record.id()) : undefined,
-    classGroupId: Number(value('classGroupId')), cameraId: value('cameraId') ? Number(value('cameraId')) : null,
+    classGroupId: Number(value('classGroupId')), cameraId: value('cameraId') ? Number(value('cameraId')) : null, room: value('room') || null,
     weekday: Number(value('weekday')), startTime: value('startTime'), endTime: value('endTime'),
   });
   if (Object.keys(errors).length) throw new ValidationError(Object.fromEntries(Object.entries(errors).map(([k, message]) => [k, { message }])));
-  return { ...request, payload: { ...p, startTime: value('startTime'), endTime: value('endTime') } };
+  return { ...request, payload: { ...p, startTime: value('startTime'), endTime: value('endTime'), room: value('room') || null } };
 };
 
 /** The timetable: one row per weekly lesson of a class group in front of a camera. */
@@ -54,11 +54,12 @@ export function classSessionResource(ds: DataSource): ResourceWithOptions {
       sort: { sortBy: 'weekday', direction: 'asc' },
       listProperties: ['classGroupId', 'subject', 'weekday', 'startTime', 'endTime', 'lateAfterMinutes', 'cameraId'],
       filterProperties: ['classGroupId', 'weekday', 'cameraId', 'subject'],
-      editProperties: ['classGroupId', 'subject', 'weekday', 'startTime', 'endTime', 'lateAfterMinutes', 'cameraId'],
+      editProperties: ['classGroupId', 'subject', 'weekday', 'startTime', 'endTime', 'lateAfterMinutes', 'cameraId', 'room'],
       properties: {
         weekday: { availableValues: WEEKDAYS.map((label, i) => ({ value: String(i + 1), label })) },
         startTime: { description: '24-hour HH:MM (e.g. 08:30 or 15:00), school time zone' },
         endTime: { description: '24-hour HH:MM, after the start' },
+        room: { description: 'Or, instead of a camera: the room (as on its cameras); every camera of that room runs the lesson' },
       },
       actions: {
         ...standardActions('ClassSession'),

@@ -16,7 +16,7 @@ RUN MODELS_SOURCE_DIR=/app/model-files node scripts/fetch-models.mjs
 # The engine runs compiled (as npm start and the systemd units run it): less memory, faster start.
 RUN npm run build
 ENV NODE_ENV=production OPENCV4NODEJS_DISABLE_AUTOBUILD=1 BIND_HOST=0.0.0.0 DATA_DIR=/data LOG_FORMAT=json \
-    MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072
+    MALLOC_ARENA_MAX=2
 # The servers run as `node`: it must own what they write. /data is the data folder (private: 0700; a named
 # volume mounted there starts with this owner and mode), /app/.adminjs is where AdminJS writes its bundle.
 RUN mkdir -p /data /app/.adminjs \

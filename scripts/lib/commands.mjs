@@ -13,13 +13,12 @@ export const PROGRAMS = {
 };
 
 /**
- * glibc malloc settings for the servers (`npm start`, the systemd units, the Docker image, the memory bench).
- * Two arenas instead of up to 8 per core for the inference threads (5–8% less RSS); and a fixed mmap
- * threshold: by default glibc raises it each time a large block is freed, after which every frame-sized
- * buffer (a 3.7 MB detector tensor, a 0.9 MB camera frame) came from the heap and stayed resident after
- * free. Measured with a 640x480 camera running 40 s: engine RSS 507 MB without it, 280–295 MB with it.
+ * glibc malloc settings for the servers (`npm start`, the systemd units, the Docker image, the benches):
+ * two arenas instead of up to 8 per core for the inference threads (5–8% less RSS). A fixed mmap threshold
+ * (MALLOC_MMAP_THRESHOLD_=131072) was tried: it cut the RSS of an engine with a camera from 507 to 290 MB, but
+ * every frame-sized buffer then cost fresh pages, and POST /recognize fell from 20 to 2 requests/s.
  */
-export const MALLOC_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' };
+export const MALLOC_ENV = { MALLOC_ARENA_MAX: '2' };
 
 /**
  * Programs run as compiled JavaScript (`npm run build` writes them): no TypeScript loader in the process,

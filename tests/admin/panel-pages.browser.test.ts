@@ -161,6 +161,8 @@ describe('panel pages', () => {
           await page.getByTestId('timetable-message').filter({ hasText: 'Added on Mon, Tue, Wed, Thu, Fri' }).waitFor();
           assert.equal(await art(), 5);
           const row = page.getByTestId('timetable-grid').locator('tr[data-time="11:00–11:45"]');
+          // The grid reloads after the message shows: wait for it before counting its cells.
+          await row.locator('td[data-weekday="5"]', { hasText: 'Art' }).waitFor();
           assert.equal(await row.locator('td[data-weekday]', { hasText: 'Art' }).count(), 5, 'one Art per weekday column');
         } else {
           // A phone gets the week as a list of days, each lesson with its time and a remove button in reach.

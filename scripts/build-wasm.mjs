@@ -1,12 +1,15 @@
 // `npm run build:wasm`: compiles the WebAssembly kernels' text sources (*.wat) into the base64 TypeScript
 // modules the engine imports, so neither the build nor the engine needs a WebAssembly toolchain at run time.
-// A unit test (ai-engine/src/matching/int8-dot.test.ts) recompiles the source and checks the module agrees.
+// Unit tests (int8-rows.test.ts, model-input.test.ts) recompile each source and check the module agrees.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const KERNELS = [{ wat: 'ai-engine/src/matching/int8-dot.wat', module: 'ai-engine/src/matching/int8-dot.wasm.ts', constant: 'INT8_DOT_WASM' }];
+export const KERNELS = [
+  { wat: 'ai-engine/src/matching/int8-dot.wat', module: 'ai-engine/src/matching/int8-dot.wasm.ts', constant: 'INT8_DOT_WASM' },
+  { wat: 'ai-engine/src/vision/pixels-to-planar.wat', module: 'ai-engine/src/vision/pixels-to-planar.wasm.ts', constant: 'PIXELS_TO_PLANAR_WASM' },
+];
 
 /** The binary of a .wat file (wabt, SIMD on). */
 export async function compileWat(watPath) {

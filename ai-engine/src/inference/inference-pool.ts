@@ -2,11 +2,13 @@
  * Model runs on every core: a few worker threads, each holding its own ONNX Runtime session of every
  * model, and one FIFO queue of runs that the first free worker takes. The engine's thread keeps the
  * OpenCV work (decode, resize, warps: the binding is not context-aware, so it cannot load in a worker)
- * and hands each worker a float tensor, transferred rather than copied. Measured on 2 cores: onnxruntime-node
- * runs a session synchronously on the calling thread, so without this pool every model of every camera
- * and request ran on the uWS thread, one after another (README, "Engine speed").
+ * and hands each worker the pixels (or a float tensor), transferred rather than copied; the worker builds
+ * the tensor. Measured on 2 cores: onnxruntime-node runs a session synchronously on the calling thread, so
+ * without this pool every model of every camera and request ran on the uWS thread, one after another
+ * (README, "Engine speed").
  */
 import { Worker } from 'node:worker_threads';
+import { isPixelInput, type ModelInput } from '../vision/model-input.js';
 import type { ModelOutputs, ModelPool, OnnxModel } from '../vision/onnx-session.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
@@ -14,10 +16,22 @@ import type { FromWorker, ToWorker } from './protocol.js';
 const RUNNING_TS = import.meta.url.endsWith('.ts');
 const WORKER_URL = new URL(`./onnx.worker${RUNNING_TS ? '.ts' : '.js'}`, import.meta.url);
 
-interface Job { key: number; input: Float32Array; dims: number[]; resolve: (o: ModelOutputs) => void; reject: (e: Error) => void }
+interface Job { key: number; input: ModelInput; dims: number[]; resolve: (o: ModelOutputs) => void; reject: (e: Error) => void }
 /** `pending` counts loads and runs in flight: a worker with none does not keep the process alive. */
 interface Slot { worker: Worker; job: Job | null; id: number; pending: number }
 interface ModelInfo { inputName: string; outputNames: string[]; inputShape: (number | string)[] }
+
+/** The input with data that owns its whole buffer, which is then transferred, not copied (a copy only when it does not). */
+function transferable(input: ModelInput): [ModelInput, ArrayBuffer] {
+  const data = isPixelInput(input) ? input.bytes : input;
+  const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
+  if (isPixelInput(input)) {
+    const bytes = whole ? input.bytes : input.bytes.slice();
+    return [{ ...input, bytes }, bytes.buffer as ArrayBuffer];
+  }
+  const floats = whole ? input : input.slice();
+  return [floats, floats.buffer as ArrayBuffer];
+}
 
 export class InferencePool implements ModelPool {
   private readonly slots: Slot[] = [];
@@ -53,7 +67,7 @@ export class InferencePool implements ModelPool {
     };
   }
 
-  run(key: number, input: Float32Array, dims: number[]): Promise<ModelOutputs> {
+  run(key: number, input: ModelInput, dims: number[]): Promise<ModelOutputs> {
     if (this.closed) return Promise.reject(new Error('inference pool is closed'));
     return new Promise((resolve, reject) => {
       this.queue.push({ key, input, dims, resolve, reject });
@@ -85,11 +99,8 @@ export class InferencePool implements ModelPool {
       const job = this.queue.shift()!;
       slot.job = job;
       this.hold(slot, +1);
-      const { input } = job;
-      // Transfer the tensor when it owns its whole buffer (it always does in the vision modules); copy otherwise.
-      const whole = input.byteOffset === 0 && input.byteLength === input.buffer.byteLength && input.buffer instanceof ArrayBuffer;
-      const data = whole ? input : input.slice();
-      this.post(slot, { type: 'run', id: this.nextId++, key: job.key, input: data, dims: job.dims }, [data.buffer as ArrayBuffer]);
+      const [input, buffer] = transferable(job.input);
+      this.post(slot, { type: 'run', id: this.nextId++, key: job.key, input, dims: job.dims }, [buffer]);
     }
   }
 

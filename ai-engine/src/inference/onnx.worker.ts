@@ -1,6 +1,6 @@
 // One inference worker thread: ONNX Runtime sessions only, no OpenCV. onnxruntime-node is a N-API
 // (context-aware) addon and loads in every thread; the OpenCV binding is not, so image work stays on
-// the engine's thread and only the float tensors travel here (transferred, not copied).
+// the engine's thread and only pixels or float tensors travel here (transferred, not copied).
 import { parentPort } from 'node:worker_threads';
 import { loadLocalModel, type OnnxModel } from '../vision/onnx-session.js';
 import type { FromWorker, ToWorker } from './protocol.js';

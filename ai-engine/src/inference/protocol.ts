@@ -1,7 +1,9 @@
 /** Messages between the inference pool and its worker threads. */
+import type { ModelInput } from '../vision/model-input.js';
+
 export type ToWorker =
   | { type: 'load'; key: number; file: string; threads: number }
-  | { type: 'run'; id: number; key: number; input: Float32Array; dims: number[] }
+  | { type: 'run'; id: number; key: number; input: ModelInput; dims: number[] }
   | { type: 'close' };
 
 export type FromWorker =

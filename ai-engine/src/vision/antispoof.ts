@@ -4,7 +4,7 @@
  * The model takes a dynamic batch, so all faces of a frame go through in one run.
  */
 import { cv, type Mat } from './opencv.js';
-import { matToPlanar } from './planar.js';
+import { pixelInput } from './mat-pixels.js';
 import { loadModel, outputData, type OnnxModel, type SessionConfig } from './onnx-session.js';
 import type { DetectedFace } from './types.js';
 
@@ -49,17 +49,20 @@ export class AntiSpoof {
   /** P(real) for each face, in the order given. */
   async score(image: Mat, faces: readonly DetectedFace[]): Promise<number[]> {
     if (!faces.length) return [];
-    const plane = SIZE * SIZE * 3;
-    const input = new Float32Array(faces.length * plane);
-    faces.forEach((f, i) => {
+    const crops = faces.map((f) => {
       const [x, y, w, h] = spoofCrop(f.box, image.cols, image.rows);
       // The region is a view that keeps the whole frame alive until released.
       const region = image.getRegion(new cv.Rect(x, y, w, h));
       const crop = region.resize(SIZE, SIZE, 0, 0, cv.INTER_LINEAR);
-      matToPlanar(crop, input, i * plane);
-      crop.release();
       region.release();
+      return crop;
     });
+    let input;
+    try {
+      input = pixelInput(crops);
+    } finally {
+      for (const crop of crops) crop.release();
+    }
     const logits = outputData(await this.model.run(input, [faces.length, 3, SIZE, SIZE]), this.model.outputNames[0]);
     return faces.map((_, i) => softmax(logits.subarray(i * 3, i * 3 + 3))[1]);
   }

@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { cv, type Mat } from './opencv.js';
-import { matToPlanar } from './planar.js';
+import { pixelInput } from './mat-pixels.js';
+import type { PixelInput } from './model-input.js';
 import { loadModel, outputData, type OnnxModel, type SessionConfig } from './onnx-session.js';
 import type { DetectedFace } from './types.js';
 
@@ -196,21 +197,21 @@ export class FaceDetector {
   /** One model run: faces in this image's pixels, after NMS. */
   private async run(image: Mat, scoreThreshold: number, maxSide: number): Promise<DetectedFace[]> {
     const plan = planInput(image.cols, image.rows, maxSide, this.fixedSize);
-    const out = await this.model.run(this.toTensor(image, plan), [1, 3, plan.inHeight, plan.inWidth]);
+    const out = await this.model.run(this.toPixels(image, plan), [1, 3, plan.inHeight, plan.inWidth]);
     const named: Record<string, Float32Array> = {};
     for (const name of this.model.outputNames) named[name] = outputData(out, name);
     return nms(decodeYuNet(named, plan.inWidth, plan.inHeight, scoreThreshold)).map((f) => toSource(f, plan.scale));
   }
 
-  /** BGR, 0–255, no normalisation, NCHW; resized to fit, zero-padded at the bottom and right. */
-  private toTensor(image: Mat, plan: InputPlan): Float32Array {
+  /** BGR, 0–255, no normalisation; resized to fit. The model input pads it with zeros at the bottom and right. */
+  private toPixels(image: Mat, plan: InputPlan): PixelInput {
     const resized = plan.scale === 1 ? image : image.resize(plan.height, plan.width, 0, 0, cv.INTER_LINEAR);
-    const padded = resized.copyMakeBorder(0, plan.inHeight - plan.height, 0, plan.inWidth - plan.width, cv.BORDER_CONSTANT, new cv.Vec3(0, 0, 0));
-    const tensor = matToPlanar(padded);
-    // V8 does not see Mat memory (see opencv.ts): free frame-sized temporaries now, not at some later GC.
-    padded.release();
-    if (resized !== image) resized.release();
-    return tensor;
+    try {
+      return pixelInput([resized]);
+    } finally {
+      // V8 does not see Mat memory (see opencv.ts): free frame-sized temporaries now, not at some later GC.
+      if (resized !== image) resized.release();
+    }
   }
 
   close(): Promise<void> { return this.model.close(); }

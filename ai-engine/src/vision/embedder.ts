@@ -5,6 +5,8 @@
  * so several faces are embedded one run after another.
  */
 import { ALIGNED_SIZE } from './align.js';
+import { pixelInput } from './mat-pixels.js';
+import type { PixelNorm } from './model-input.js';
 import type { Mat } from './opencv.js';
 import { loadModel, outputData, type OnnxModel, type SessionConfig } from './onnx-session.js';
 
@@ -18,24 +20,14 @@ export const EMBEDDING_SIZE = 128;
  * large galleries; the matcher should also demand a margin over the second-best identity.
  */
 export const DEFAULT_MATCH_THRESHOLD = 0.4;
-const MEAN = [0.485, 0.456, 0.406];
-const STD = [0.229, 0.224, 0.225];
-
-/** BGR 112×112 crop bytes → normalised RGB NCHW tensor data, optionally mirrored left-right. */
-export function embedderInput(bgr: Uint8Array, mirror: boolean): Float32Array {
-  const s = ALIGNED_SIZE, plane = s * s;
-  const out = new Float32Array(3 * plane);
-  // (v/255 − mean)/std as one multiply-add per value; RGB plane c reads BGR byte 2 − c.
-  const scale = STD.map((sd) => 1 / (255 * sd)), shift = MEAN.map((m, c) => -m / STD[c]);
-  for (let c = 0; c < 3; c++) {
-    const k = scale[c], b = shift[c], base = c * plane, src = 2 - c;
-    for (let y = 0; y < s; y++) {
-      const row = y * s;
-      for (let x = 0; x < s; x++) out[base + row + x] = bgr[(row + (mirror ? s - 1 - x : x)) * 3 + src] * k + b;
-    }
-  }
-  return out;
-}
+const MEAN = [0.485, 0.456, 0.406] as const;
+const STD = [0.229, 0.224, 0.225] as const;
+/** RGB planes, (v/255 − mean)/std as one multiply-add per value. */
+export const EMBEDDER_NORM: PixelNorm = Object.freeze({
+  rgb: true,
+  scale: [1 / (255 * STD[0]), 1 / (255 * STD[1]), 1 / (255 * STD[2])] as const,
+  shift: [-MEAN[0] / STD[0], -MEAN[1] / STD[1], -MEAN[2] / STD[2]] as const,
+});
 
 export function l2normalize(v: Float32Array): Float32Array {
   let sum = 0;
@@ -66,17 +58,23 @@ export class FaceEmbedder {
 
   /** Embedding of one aligned crop; with flip TTA the raw outputs of the crop and its mirror are summed. */
   async embed(aligned: Mat): Promise<Float32Array> {
-    const bgr = aligned.getData();
-    const raw = await this.run(embedderInput(bgr, false));
+    if (aligned.cols !== ALIGNED_SIZE || aligned.rows !== ALIGNED_SIZE) throw new Error(`the embedder takes ${ALIGNED_SIZE}×${ALIGNED_SIZE} aligned crops`);
+    const runs = [this.run(aligned)];
     if (this.flipTta) {
-      const mirrored = await this.run(embedderInput(bgr, true));
-      for (let i = 0; i < raw.length; i++) raw[i] += mirrored[i];
+      const mirror = aligned.flip(1);
+      try {
+        runs.push(this.run(mirror)); // its pixels are copied before the first await
+      } finally {
+        mirror.release();
+      }
     }
+    const [raw, mirrored] = await Promise.all(runs);
+    if (mirrored) for (let i = 0; i < raw.length; i++) raw[i] += mirrored[i];
     return l2normalize(raw);
   }
 
-  private async run(input: Float32Array): Promise<Float32Array> {
-    const out = await this.model.run(input, [1, 3, ALIGNED_SIZE, ALIGNED_SIZE]);
+  private async run(crop: Mat): Promise<Float32Array> {
+    const out = await this.model.run(pixelInput([crop], EMBEDDER_NORM), [1, 3, ALIGNED_SIZE, ALIGNED_SIZE]);
     return Float32Array.from(outputData(out, this.model.outputNames[0]));
   }
 

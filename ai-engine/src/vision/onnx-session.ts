@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
+import { TensorBuilder, type ModelInput } from './model-input.js';
 
 export { ort };
 export type Tensor = ort.Tensor;
@@ -28,8 +29,8 @@ export interface OnnxModel {
   readonly outputNames: readonly string[];
   /** The declared input shape; symbolic dimensions come back as strings. */
   readonly inputShape: readonly (number | string)[];
-  /** The input may be transferred to another thread: do not use it after the call. */
-  run(input: Float32Array, dims: readonly number[]): Promise<ModelOutputs>;
+  /** A float tensor, or pixels that become one where the model runs; either may be transferred to another thread: do not use it after the call. */
+  run(input: ModelInput, dims: readonly number[]): Promise<ModelOutputs>;
   close(): Promise<void>;
 }
 
@@ -64,6 +65,10 @@ export async function loadLocalModel(file: string, config: SessionConfig): Promi
 }
 
 class LocalModel implements OnnxModel {
+  private readonly builder = new TensorBuilder();
+  /** The previous run: the next one builds its tensor in the same memory only once that run has finished. */
+  private last: Promise<unknown> = Promise.resolve();
+
   constructor(private readonly session: ort.InferenceSession, readonly file: string) {}
 
   get inputName(): string { return this.session.inputNames[0]; }
@@ -74,8 +79,11 @@ class LocalModel implements OnnxModel {
     return meta.isTensor ? meta.shape : [];
   }
 
-  run(input: Float32Array, dims: readonly number[]): Promise<ModelOutputs> {
-    return this.session.run({ [this.inputName]: new ort.Tensor('float32', input, dims) });
+  /** onnxruntime-node starts a run on a later turn (setImmediate), so runs are chained, not just called. */
+  run(input: ModelInput, dims: readonly number[]): Promise<ModelOutputs> {
+    const result = this.last.then(() => this.session.run({ [this.inputName]: new ort.Tensor('float32', this.builder.tensor(input, dims), dims) }));
+    this.last = result.catch(() => undefined);
+    return result;
   }
 
   close(): Promise<void> { return this.session.release(); }

@@ -24,5 +24,6 @@ RUN mkdir -p /data /app/.adminjs \
  && chmod 0700 /data
 VOLUME /data
 USER node
-# node itself (no wrapper process), so `docker stop`'s SIGTERM reaches the server.
-CMD ["node", "--conditions=attendance-compiled", "ai-engine/dist/main.js"]
+# node itself (no wrapper process), so `docker stop`'s SIGTERM reaches the server; the flags are ENGINE_NODE_FLAGS
+# (scripts/lib/commands.mjs).
+CMD ["node", "--max-semi-space-size=1", "--conditions=attendance-compiled", "ai-engine/dist/main.js"]

@@ -26,9 +26,17 @@ export const MALLOC_ENV = { MALLOC_ARENA_MAX: '2' };
  */
 const COMPILED = { engine: 'ai-engine/dist/main.js' };
 
+/**
+ * V8's young generation at 1 MB per semi-space instead of growing to 16: the engine allocates frame-sized
+ * buffers whose small JS handles die young, and a small young generation collects them (and frees their
+ * memory) at once. Measured on the quiet machine (memory bench, compiled engine): idle 311 -> 283-292 MB
+ * RSS, 1,000 students and a camera 399 -> 357 MB; POST /recognize throughput no lower.
+ */
+export const ENGINE_NODE_FLAGS = ['--max-semi-space-size=1'];
+
 /** @param {string} root @param {keyof typeof PROGRAMS} program @returns {[string, string[]]} */
 export function programCommand(root, program) {
-  if (COMPILED[program]) return [process.execPath, ['--conditions=attendance-compiled', path.join(root, COMPILED[program])]];
+  if (program === 'engine') return [process.execPath, [...ENGINE_NODE_FLAGS, '--conditions=attendance-compiled', path.join(root, COMPILED.engine)]];
   return [process.execPath, ['--import', 'tsx', path.join(root, PROGRAMS[program])]];
 }
 

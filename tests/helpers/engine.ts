@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { programCommand } from '../../scripts/lib/commands.mjs';
 import { freePort, run, type Running } from './spawn.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -41,7 +42,7 @@ export async function startEngine(extraEnv: NodeJS.ProcessEnv = {}): Promise<Tes
  */
 export async function launchEngine(env: NodeJS.ProcessEnv, opts: { compiled?: boolean; healthTimeoutMs?: number } = {}): Promise<TestEngine> {
   const proc = opts.compiled
-    ? run(process.execPath, ['--conditions=attendance-compiled', path.join(ROOT, 'ai-engine/dist/main.js')], { cwd: ROOT, env })
+    ? run(...programCommand(ROOT, 'engine'), { cwd: ROOT, env })
     : run(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'ai-engine/src/main.ts')], { cwd: ROOT, env });
   const url = `http://127.0.0.1:${env.ENGINE_PORT}`;
   // An engine that never became healthy is not left running behind the failed test (SIGTERM: tsx passes it on to the engine).

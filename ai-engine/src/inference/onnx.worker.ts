@@ -2,6 +2,7 @@
 // (context-aware) addon and loads in every thread; the OpenCV binding is not, so image work stays on
 // the engine's thread and only pixels or float tensors travel here (transferred, not copied).
 import { parentPort } from 'node:worker_threads';
+import { isPixelInput } from '../vision/model-input.js';
 import { loadLocalModel, type OnnxModel } from '../vision/onnx-session.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
@@ -29,7 +30,10 @@ port.on('message', (m: ToWorker) => {
         // A fresh copy: the runtime's own buffer may not be transferable.
         if (t?.type === 'float32') outputs[name] = Float32Array.from(t.data as Float32Array);
       }
-      post({ type: 'result', id: m.id, outputs }, Object.values(outputs).map((o) => o.buffer as ArrayBuffer));
+      // The input goes back too (transferred, so it leaves this thread): this thread allocates little, so its
+      // garbage collector runs rarely, and frame-sized inputs left here piled up; the engine's thread frees them soon.
+      const spent = (isPixelInput(m.input) ? m.input.bytes : m.input).buffer as ArrayBuffer;
+      post({ type: 'result', id: m.id, outputs, spent }, [...Object.values(outputs).map((o) => o.buffer as ArrayBuffer), spent]);
     }).catch((e: unknown) => post({ type: 'failed', id: m.id, message: describe(e) }));
   } else if (m.type === 'close') {
     void Promise.all([...models.values()].map((x) => x.then((model) => model.close()))).finally(() => port.close());

@@ -7,7 +7,7 @@ test('frames are reassembled whole from any chunking of the pipe', () => {
   const wire = Buffer.concat(frames.flatMap((f) => [frameHeader(f.seq, 2, 3, f.data.length, 1234.5 + f.seq), f.data]));
   for (const chunkSize of [1, 5, 24, 25, 999, wire.length]) {
     const got: Array<{ head: FrameHead; data: Buffer }> = [];
-    const reader = new FrameReader((head, data) => got.push({ head, data }));
+    const reader = new FrameReader((head, data) => got.push({ head, data: Buffer.from(data) })); // valid until the next frame
     for (let i = 0; i < wire.length; i += chunkSize) reader.push(wire.subarray(i, i + chunkSize));
     assert.equal(got.length, 3, `chunks of ${chunkSize}`);
     got.forEach((g, i) => {
@@ -15,4 +15,16 @@ test('frames are reassembled whole from any chunking of the pipe', () => {
       assert.ok(g.data.equals(frames[i].data));
     });
   }
+});
+
+test('the payload buffer is reused: a frame is valid until the next one arrives', () => {
+  const seen: Buffer[] = [];
+  const reader = new FrameReader((_head, data) => seen.push(data));
+  for (const [seq, fill] of [[1, 7], [2, 9], [3, 5]] as const) {
+    reader.push(Buffer.concat([frameHeader(seq, 2, 3, seq === 3 ? 10 : 18, 0), Buffer.alloc(seq === 3 ? 10 : 18, fill)]));
+  }
+  assert.equal(seen[1].buffer, seen[0].buffer, 'same memory for frames of one size');
+  assert.equal(seen[2].buffer, seen[0].buffer, 'and for a smaller one');
+  assert.equal(seen[2].length, 10);
+  assert.ok(seen[2].equals(Buffer.alloc(10, 5)));
 });

@@ -31,8 +31,11 @@ export function readFrameHeader(h: Buffer): FrameHead {
 }
 
 /**
- * Reassembles frames from the pipe's chunks: each payload is copied once into its own buffer (no
- * concatenation of the whole stream), and `onFrame` gets it whole.
+ * Reassembles frames from the pipe's chunks: each payload is copied once (no concatenation of the whole
+ * stream), and `onFrame` gets it whole. The payload is a view of one buffer reused from frame to frame
+ * (a 640×480 frame is 900 KB; a new one per frame only fed the garbage collector): it is valid until the
+ * next frame arrives, so a consumer copies what it keeps. The capture protocol sends a frame only when the
+ * loop asks for one (at most one in the pipe), so that is after the loop has made its copy.
  */
 export class FrameReader {
   private header = Buffer.alloc(FRAME_HEADER_BYTES);
@@ -40,6 +43,7 @@ export class FrameReader {
   private head: FrameHead | null = null;
   private payload: Buffer | null = null;
   private payloadFill = 0;
+  private store = Buffer.alloc(0);
 
   constructor(private readonly onFrame: (head: FrameHead, data: Buffer) => void) {}
 
@@ -54,7 +58,8 @@ export class FrameReader {
         if (this.headerFill < FRAME_HEADER_BYTES) return;
         this.head = readFrameHeader(this.header);
         this.headerFill = 0;
-        this.payload = Buffer.allocUnsafe(this.head.length);
+        if (this.store.length < this.head.length) this.store = Buffer.allocUnsafe(this.head.length);
+        this.payload = this.store.subarray(0, this.head.length);
         this.payloadFill = 0;
       }
       const n = Math.min(this.head.length - this.payloadFill, chunk.length - pos);

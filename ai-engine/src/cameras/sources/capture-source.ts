@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { FRAME_FD, FrameReader, type FromCapture, type ToCapture } from './capture-protocol.js';
 import type { SourceSpec } from './source.js';
 
+/** `data` is valid until the next call to `next()` (the capture's buffer is reused): copy what you keep. */
 export interface RawFrame { data: Uint8Array; rows: number; cols: number; seq: number; at: number }
 export interface SourceInfo { width: number; height: number; fps: number }
 

@@ -11,6 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { isPixelInput, type ModelInput } from '../vision/model-input.js';
 import type { ModelOutputs, ModelPool, OnnxModel } from '../vision/onnx-session.js';
 import type { FromWorker, ToWorker } from './protocol.js';
+import { SharedPixels } from './shared-pixels.js';
 
 /** Compiled, the worker is a .js file beside this one; under tsx it is a .ts file and needs tsx's loader. */
 const RUNNING_TS = import.meta.url.endsWith('.ts');
@@ -21,20 +22,25 @@ interface Job { key: number; input: ModelInput; dims: number[]; resolve: (o: Mod
 interface Slot { worker: Worker; job: Job | null; id: number; pending: number }
 interface ModelInfo { inputName: string; outputNames: string[]; inputShape: (number | string)[] }
 
-/** The input with data that owns its whole buffer, which is then transferred, not copied (a copy only when it does not). */
-function transferable(input: ModelInput): [ModelInput, ArrayBuffer] {
-  const data = isPixelInput(input) ? input.bytes : input;
-  const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
-  if (isPixelInput(input)) {
-    const bytes = whole ? input.bytes : input.bytes.slice();
-    return [{ ...input, bytes }, bytes.buffer as ArrayBuffer];
+/**
+ * The input as it is posted: shared memory as it is; other data transferred, not copied, when it owns its whole
+ * buffer (a copy only when it does not). A lease stays here (its release runs on this thread).
+ */
+function posted(input: ModelInput): [ModelInput, ArrayBuffer[]] {
+  const owns = (a: ArrayBufferView) => a.buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength;
+  if (!isPixelInput(input)) {
+    const floats = owns(input) ? input : input.slice();
+    return [floats, [floats.buffer as ArrayBuffer]];
   }
-  const floats = whole ? input : input.slice();
-  return [floats, floats.buffer as ArrayBuffer];
+  const { kind, width, height, norm } = input;
+  if (input.bytes.buffer instanceof SharedArrayBuffer) return [{ kind, width, height, norm, bytes: input.bytes }, []];
+  const bytes = owns(input.bytes) ? input.bytes : input.bytes.slice();
+  return [{ kind, width, height, norm, bytes }, [bytes.buffer as ArrayBuffer]];
 }
 
 export class InferencePool implements ModelPool {
   private readonly slots: Slot[] = [];
+  private readonly pixels = new SharedPixels();
   private readonly queue: Job[] = [];
   private readonly models: Array<{ file: string; threads: number }> = [];
   private readonly loading = new Map<string, { key: number; waiting: Map<number, { resolve: (i: ModelInfo) => void; reject: (e: Error) => void }> }>();
@@ -63,16 +69,23 @@ export class InferencePool implements ModelPool {
     return {
       file, inputName: info.inputName, outputNames: info.outputNames, inputShape: info.inputShape,
       run: (input, dims) => this.run(key, input, [...dims]),
+      lease: (byteLength) => this.pixels.lease(byteLength),
       close: async () => undefined, // sessions end with the pool
     };
   }
 
+  /** A leased input's memory is released once the run is over (whatever its outcome). */
   run(key: number, input: ModelInput, dims: number[]): Promise<ModelOutputs> {
-    if (this.closed) return Promise.reject(new Error('inference pool is closed'));
-    return new Promise((resolve, reject) => {
+    const lease = isPixelInput(input) ? input.lease : undefined;
+    if (this.closed) {
+      lease?.release();
+      return Promise.reject(new Error('inference pool is closed'));
+    }
+    const result = new Promise<ModelOutputs>((resolve, reject) => {
       this.queue.push({ key, input, dims, resolve, reject });
       this.dispatch();
     });
+    return lease ? result.finally(() => lease.release()) : result;
   }
 
   async close(): Promise<void> {
@@ -99,8 +112,8 @@ export class InferencePool implements ModelPool {
       const job = this.queue.shift()!;
       slot.job = job;
       this.hold(slot, +1);
-      const [input, buffer] = transferable(job.input);
-      this.post(slot, { type: 'run', id: this.nextId++, key: job.key, input, dims: job.dims }, [buffer]);
+      const [input, transfer] = posted(job.input);
+      this.post(slot, { type: 'run', id: this.nextId++, key: job.key, input, dims: job.dims }, transfer);
     }
   }
 

@@ -30,10 +30,11 @@ port.on('message', (m: ToWorker) => {
         // A fresh copy: the runtime's own buffer may not be transferable.
         if (t?.type === 'float32') outputs[name] = Float32Array.from(t.data as Float32Array);
       }
-      // The input goes back too (transferred, so it leaves this thread): this thread allocates little, so its
-      // garbage collector runs rarely, and frame-sized inputs left here piled up; the engine's thread frees them soon.
-      const spent = (isPixelInput(m.input) ? m.input.bytes : m.input).buffer as ArrayBuffer;
-      post({ type: 'result', id: m.id, outputs, spent }, [...Object.values(outputs).map((o) => o.buffer as ArrayBuffer), spent]);
+      // A transferred input goes back too (shared memory stays where it is): this thread allocates little, so
+      // its garbage collector runs rarely, and frame-sized inputs left here piled up; the engine's thread frees them soon.
+      const data = (isPixelInput(m.input) ? m.input.bytes : m.input).buffer;
+      const spent = data instanceof ArrayBuffer ? data : undefined;
+      post({ type: 'result', id: m.id, outputs, ...(spent ? { spent } : {}) }, [...Object.values(outputs).map((o) => o.buffer as ArrayBuffer), ...(spent ? [spent] : [])]);
     }).catch((e: unknown) => post({ type: 'failed', id: m.id, message: describe(e) }));
   } else if (m.type === 'close') {
     void Promise.all([...models.values()].map((x) => x.then((model) => model.close()))).finally(() => port.close());

@@ -9,5 +9,5 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'loaded'; key: number; inputName: string; outputNames: string[]; inputShape: (number | string)[] }
   | { type: 'load-failed'; key: number; message: string }
-  | { type: 'result'; id: number; outputs: Record<string, Float32Array>; spent: ArrayBuffer }
+  | { type: 'result'; id: number; outputs: Record<string, Float32Array>; spent?: ArrayBuffer }
   | { type: 'failed'; id: number; message: string };

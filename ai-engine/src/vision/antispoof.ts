@@ -5,6 +5,7 @@
  */
 import { cv, type Mat } from './opencv.js';
 import { pixelInput } from './mat-pixels.js';
+import { RAW_BGR } from './model-input.js';
 import { loadModel, outputData, type OnnxModel, type SessionConfig } from './onnx-session.js';
 import type { DetectedFace } from './types.js';
 
@@ -59,7 +60,7 @@ export class AntiSpoof {
     });
     let input;
     try {
-      input = pixelInput(crops);
+      input = pixelInput(crops, RAW_BGR, this.model);
     } finally {
       for (const crop of crops) crop.release();
     }

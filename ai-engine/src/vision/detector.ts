@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { cv, type Mat } from './opencv.js';
 import { pixelInput } from './mat-pixels.js';
-import type { PixelInput } from './model-input.js';
+import { RAW_BGR, type PixelInput } from './model-input.js';
 import { loadModel, outputData, type OnnxModel, type SessionConfig } from './onnx-session.js';
 import type { DetectedFace } from './types.js';
 
@@ -207,7 +207,7 @@ export class FaceDetector {
   private toPixels(image: Mat, plan: InputPlan): PixelInput {
     const resized = plan.scale === 1 ? image : image.resize(plan.height, plan.width, 0, 0, cv.INTER_LINEAR);
     try {
-      return pixelInput([resized]);
+      return pixelInput([resized], RAW_BGR, this.model);
     } finally {
       // V8 does not see Mat memory (see opencv.ts): free frame-sized temporaries now, not at some later GC.
       if (resized !== image) resized.release();

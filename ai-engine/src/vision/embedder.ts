@@ -74,7 +74,7 @@ export class FaceEmbedder {
   }
 
   private async run(crop: Mat): Promise<Float32Array> {
-    const out = await this.model.run(pixelInput([crop], EMBEDDER_NORM), [1, 3, ALIGNED_SIZE, ALIGNED_SIZE]);
+    const out = await this.model.run(pixelInput([crop], EMBEDDER_NORM, this.model), [1, 3, ALIGNED_SIZE, ALIGNED_SIZE]);
     return Float32Array.from(outputData(out, this.model.outputNames[0]));
   }
 

@@ -19,7 +19,14 @@ export const RAW_BGR: PixelNorm = Object.freeze({ rgb: false, scale: [1, 1, 1] a
  * `dims[0]` images of `height` × `width` interleaved BGR pixels, one after another in `bytes`. The model's
  * input may be larger than the image (dims [n, 3, H, W] with H ≥ height, W ≥ width): the rest is zero.
  */
-export interface PixelInput { readonly kind: 'pixels'; readonly bytes: Uint8Array; readonly width: number; readonly height: number; readonly norm: PixelNorm }
+export interface PixelInput {
+  readonly kind: 'pixels'; readonly bytes: Uint8Array; readonly width: number; readonly height: number; readonly norm: PixelNorm;
+  /** Where `bytes` came from when it is leased memory: the runner releases it once the run is over (never sent to a worker). */
+  readonly lease?: PixelLease;
+}
+
+/** Memory to write a model's pixels into instead of a fresh buffer (the inference pool's shared memory). */
+export interface PixelLease { readonly bytes: Uint8Array; release(): void }
 
 export type ModelInput = Float32Array | PixelInput;
 

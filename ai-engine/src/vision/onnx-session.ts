@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
-import { TensorBuilder, type ModelInput } from './model-input.js';
+import { TensorBuilder, type ModelInput, type PixelLease } from './model-input.js';
 
 export { ort };
 export type Tensor = ort.Tensor;
@@ -31,6 +31,8 @@ export interface OnnxModel {
   readonly inputShape: readonly (number | string)[];
   /** A float tensor, or pixels that become one where the model runs; either may be transferred to another thread: do not use it after the call. */
   run(input: ModelInput, dims: readonly number[]): Promise<ModelOutputs>;
+  /** Memory to build pixel inputs in, where that saves a copy (the inference pool's shared memory). */
+  lease?(byteLength: number): PixelLease;
   close(): Promise<void>;
 }
 

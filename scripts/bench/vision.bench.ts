@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchOptions, BenchRow } from '../bench.js';
+import { ENGINE_NODE_FLAGS, MALLOC_ENV } from '../lib/commands.mjs';
 import { timeIt } from '../bench.js';
 import { alignFace } from '../../ai-engine/src/vision/align.js';
 import { AntiSpoof } from '../../ai-engine/src/vision/antispoof.js';
@@ -146,7 +147,10 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
  * this process's own peak would count the other bench sections and the extra sessions loaded here.
  */
 function peakRssOfPipeline(framePath: string, groupPath: string, seconds: number): number {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), RSS_PROBE, framePath, groupPath, String(seconds)], { cwd: ROOT, encoding: 'utf8' });
+  // With the engine's malloc and V8 settings, as the engine always runs: without them this printed 1,049 MB right
+  // after the memory section and 368 MB on its own a minute later (cause not traced).
+  const r = spawnSync(process.execPath, [...ENGINE_NODE_FLAGS, '--import', 'tsx', fileURLToPath(import.meta.url), RSS_PROBE, framePath, groupPath, String(seconds)],
+    { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...MALLOC_ENV } });
   const mb = Number(/peak-rss-mb=(\d+)/.exec(r.stdout)?.[1]);
   if (r.status !== 0 || !Number.isFinite(mb)) throw new Error(`RSS probe failed (${r.status}): ${r.stderr.slice(-500)}`);
   return mb;

@@ -14,3 +14,15 @@ test('shared pixel memory is reused only once released, per size', () => {
   assert.notEqual(d.bytes.buffer, a.bytes.buffer);
   assert.equal(pixels.lease(200).bytes.length, 200, 'another size gets its own memory');
 });
+
+test('released memory kept is bounded in bytes: the sizes used longest ago are given up first', () => {
+  const pixels = new SharedPixels(1000);
+  const leases = [100, 100, 300, 300, 500].map((n) => pixels.lease(n));
+  for (const l of leases) l.release();
+  assert.ok(pixels.keptBytes <= 1000, `kept ${pixels.keptBytes}`);
+  const fresh = pixels.lease(100);
+  assert.ok(!leases.slice(0, 2).some((l) => l.bytes.buffer === fresh.bytes.buffer), 'the oldest size was given up for the newer ones');
+  assert.equal(pixels.lease(500).bytes.buffer, leases[4].bytes.buffer, 'the newest size is still there');
+  pixels.lease(2000).release(); // larger than the whole budget: never kept
+  assert.ok(pixels.keptBytes <= 1000);
+});

@@ -3,21 +3,30 @@
  * and an inference worker reads it there, so a model run allocates no frame-sized buffer on either thread.
  * Every ArrayBuffer the engine's thread allocates counts towards V8's external memory, and at ~60 requests/s
  * the 900 KB copies of each frame started a full (mark-compact) collection about twice a second: 48 in 20 s
- * of POST /recognize at 4 connections, about 7% of the machine's CPU.
- * Buffers are kept per size (a camera's or a client's frames keep their size), a few of each.
+ * of POST /recognize at 4 connections, 8–10 % of the CPU samples in a profile.
+ * Released buffers are kept per size (a camera's or a client's frames keep their size) up to MAX_KEPT_BYTES in
+ * all, the sizes used longest ago given up first: uploads of many different sizes cannot make it hold more.
  */
 import type { PixelLease } from '../vision/model-input.js';
 
-/** Sizes remembered (the oldest is forgotten first) and buffers kept per size. */
-const MAX_SIZES = 16;
-const PER_SIZE = 8;
+/** About a dozen analyses' worth of frames, refinement windows and crops at 640×480. */
+export const MAX_KEPT_BYTES = 16 * 1024 * 1024;
 
 export class SharedPixels {
+  /** Free buffers by size, in the order the sizes were last given back (oldest first). */
   private readonly free = new Map<number, SharedArrayBuffer[]>();
+  private kept = 0;
+
+  constructor(private readonly maxKeptBytes = MAX_KEPT_BYTES) {}
+
+  /** Bytes held in free buffers (not counting leases in use). */
+  get keptBytes(): number { return this.kept; }
 
   /** `byteLength` bytes of shared memory until `release()` (which is idempotent). */
   lease(byteLength: number): PixelLease {
-    const memory = this.free.get(byteLength)?.pop() ?? new SharedArrayBuffer(byteLength);
+    const reused = this.free.get(byteLength)?.pop();
+    if (reused) this.kept -= byteLength;
+    const memory = reused ?? new SharedArrayBuffer(byteLength);
     let held = true;
     return {
       bytes: new Uint8Array(memory),
@@ -30,12 +39,17 @@ export class SharedPixels {
   }
 
   private giveBack(memory: SharedArrayBuffer): void {
-    let list = this.free.get(memory.byteLength);
-    if (!list) {
-      if (this.free.size >= MAX_SIZES) this.free.delete(this.free.keys().next().value as number);
-      list = [];
-      this.free.set(memory.byteLength, list);
+    const size = memory.byteLength;
+    if (size > this.maxKeptBytes) return;
+    const list = this.free.get(size) ?? [];
+    this.free.delete(size);
+    this.free.set(size, list); // now the most recently used size
+    for (const [other, buffers] of this.free) {
+      if (this.kept + size <= this.maxKeptBytes) break;
+      while (buffers.length && this.kept + size > this.maxKeptBytes) { buffers.pop(); this.kept -= other; }
+      if (!buffers.length && other !== size) this.free.delete(other);
     }
-    if (list.length < PER_SIZE) list.push(memory);
+    list.push(memory);
+    this.kept += size;
   }
 }

@@ -2,13 +2,12 @@
  * Model runs on every core: a few worker threads, each holding its own ONNX Runtime session of every
  * model, and one FIFO queue of runs that the first free worker takes. The engine's thread keeps the
  * OpenCV work (decode, resize, warps: the binding is not context-aware, so it cannot load in a worker)
- * and hands each worker the pixels (or a float tensor), transferred rather than copied; the worker builds
- * the tensor. Measured on 2 cores: onnxruntime-node runs a session synchronously on the calling thread, so
+ * and hands each worker the pixels, in shared memory (shared-pixels.ts); the worker builds the tensor. Measured on 2 cores: onnxruntime-node runs a session synchronously on the calling thread, so
  * without this pool every model of every camera and request ran on the uWS thread, one after another
  * (README, "Engine speed").
  */
 import { Worker } from 'node:worker_threads';
-import { isPixelInput, type ModelInput } from '../vision/model-input.js';
+import type { PixelInput } from '../vision/model-input.js';
 import type { ModelOutputs, ModelPool, OnnxModel } from '../vision/onnx-session.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { SharedPixels } from './shared-pixels.js';
@@ -17,26 +16,10 @@ import { SharedPixels } from './shared-pixels.js';
 const RUNNING_TS = import.meta.url.endsWith('.ts');
 const WORKER_URL = new URL(`./onnx.worker${RUNNING_TS ? '.ts' : '.js'}`, import.meta.url);
 
-interface Job { key: number; input: ModelInput; dims: number[]; resolve: (o: ModelOutputs) => void; reject: (e: Error) => void }
+interface Job { key: number; input: PixelInput; dims: number[]; resolve: (o: ModelOutputs) => void; reject: (e: Error) => void }
 /** `pending` counts loads and runs in flight: a worker with none does not keep the process alive. */
 interface Slot { worker: Worker; job: Job | null; id: number; pending: number }
 interface ModelInfo { inputName: string; outputNames: string[]; inputShape: (number | string)[] }
-
-/**
- * The input as it is posted: shared memory as it is; other data transferred, not copied, when it owns its whole
- * buffer (a copy only when it does not). A lease stays here (its release runs on this thread).
- */
-function posted(input: ModelInput): [ModelInput, ArrayBuffer[]] {
-  const owns = (a: ArrayBufferView) => a.buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength;
-  if (!isPixelInput(input)) {
-    const floats = owns(input) ? input : input.slice();
-    return [floats, [floats.buffer as ArrayBuffer]];
-  }
-  const { kind, width, height, norm } = input;
-  if (input.bytes.buffer instanceof SharedArrayBuffer) return [{ kind, width, height, norm, bytes: input.bytes }, []];
-  const bytes = owns(input.bytes) ? input.bytes : input.bytes.slice();
-  return [{ kind, width, height, norm, bytes }, [bytes.buffer as ArrayBuffer]];
-}
 
 export class InferencePool implements ModelPool {
   private readonly slots: Slot[] = [];
@@ -75,8 +58,8 @@ export class InferencePool implements ModelPool {
   }
 
   /** A leased input's memory is released once the run is over (whatever its outcome). */
-  run(key: number, input: ModelInput, dims: number[]): Promise<ModelOutputs> {
-    const lease = isPixelInput(input) ? input.lease : undefined;
+  run(key: number, input: PixelInput, dims: number[]): Promise<ModelOutputs> {
+    const { lease } = input;
     if (this.closed) {
       lease?.release();
       return Promise.reject(new Error('inference pool is closed'));
@@ -112,8 +95,10 @@ export class InferencePool implements ModelPool {
       const job = this.queue.shift()!;
       slot.job = job;
       this.hold(slot, +1);
-      const [input, transfer] = posted(job.input);
-      this.post(slot, { type: 'run', id: this.nextId++, key: job.key, input, dims: job.dims }, transfer);
+      // The lease stays here (its release runs on this thread). Leased bytes are shared memory the worker reads
+      // in place; any other bytes are copied by postMessage.
+      const { bytes, width, height, norm } = job.input;
+      this.post(slot, { type: 'run', id: this.nextId++, key: job.key, input: { bytes, width, height, norm }, dims: job.dims });
     }
   }
 

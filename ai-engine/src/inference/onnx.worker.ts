@@ -1,8 +1,7 @@
 // One inference worker thread: ONNX Runtime sessions only, no OpenCV. onnxruntime-node is a N-API
 // (context-aware) addon and loads in every thread; the OpenCV binding is not, so image work stays on
-// the engine's thread and only pixels or float tensors travel here (transferred, not copied).
+// the engine's thread and only pixels travel here (in shared memory the worker reads in place).
 import { parentPort } from 'node:worker_threads';
-import { isPixelInput } from '../vision/model-input.js';
 import { loadLocalModel, type OnnxModel } from '../vision/onnx-session.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
@@ -30,11 +29,7 @@ port.on('message', (m: ToWorker) => {
         // A fresh copy: the runtime's own buffer may not be transferable.
         if (t?.type === 'float32') outputs[name] = Float32Array.from(t.data as Float32Array);
       }
-      // A transferred input goes back too (shared memory stays where it is): this thread allocates little, so
-      // its garbage collector runs rarely, and frame-sized inputs left here piled up; the engine's thread frees them soon.
-      const data = (isPixelInput(m.input) ? m.input.bytes : m.input).buffer;
-      const spent = data instanceof ArrayBuffer ? data : undefined;
-      post({ type: 'result', id: m.id, outputs, ...(spent ? { spent } : {}) }, [...Object.values(outputs).map((o) => o.buffer as ArrayBuffer), ...(spent ? [spent] : [])]);
+      post({ type: 'result', id: m.id, outputs }, Object.values(outputs).map((o) => o.buffer as ArrayBuffer));
     }).catch((e: unknown) => post({ type: 'failed', id: m.id, message: describe(e) }));
   } else if (m.type === 'close') {
     void Promise.all([...models.values()].map((x) => x.then((model) => model.close()))).finally(() => port.close());

@@ -13,40 +13,26 @@ export function pixelInput(images: readonly Mat[], norm: PixelNorm = RAW_BGR, mo
   if (!first || images.some((m) => m.type !== cv.CV_8UC3 || m.cols !== first.cols || m.rows !== first.rows)) {
     throw new Error('model pixels must be one or more 8-bit BGR images of one size');
   }
-  const shape = { kind: 'pixels', width: first.cols, height: first.rows, norm } as const;
-  if (model?.lease) {
-    const memory = model.lease(images.length * first.rows * first.cols * 3);
-    try {
-      images.forEach((m, i) => copyInto(m, memory.bytes, i));
-    } catch (e) {
-      memory.release();
-      throw e;
-    }
-    return { ...shape, bytes: memory.bytes, lease: memory };
+  const byteLength = images.length * first.rows * first.cols * 3;
+  const lease = model?.lease?.(byteLength);
+  const bytes = lease?.bytes ?? Buffer.allocUnsafe(byteLength);
+  try {
+    images.forEach((m, i) => copyInto(m, bytes, i));
+  } catch (e) {
+    lease?.release();
+    throw e;
   }
-  const parts = images.map(bytesOf);
-  return { ...shape, bytes: parts.length === 1 ? parts[0] : Buffer.concat(parts) };
+  return { bytes, width: first.cols, height: first.rows, norm, ...(lease ? { lease } : {}) };
 }
 
-/** Copies image `index` of a batch into `bytes` through a Mat header over that memory (no buffer in between). */
+/**
+ * Copies image `index` of a batch into `bytes` through a Mat header over that memory: no buffer in between, and
+ * a view into a larger Mat (getRegion) is copied row by row.
+ */
 function copyInto(image: Mat, bytes: Uint8Array, index: number): void {
   const size = image.rows * image.cols * 3;
   const target = new cv.Mat(image.rows, image.cols, cv.CV_8UC3, Buffer.from(bytes.buffer, bytes.byteOffset + index * size, size));
   // copyTo writes into the target's memory (same size and type) and returns another header over it.
   image.copyTo(target).release();
   target.release();
-}
-
-/** The binding refuses getData on a view into a larger Mat (getRegion): such a view is copied first. */
-function bytesOf(mat: Mat): Buffer {
-  try {
-    return mat.getData();
-  } catch {
-    const copy = mat.copy();
-    try {
-      return copy.getData();
-    } finally {
-      copy.release();
-    }
-  }
 }

@@ -1,6 +1,5 @@
 /**
- * What a model run takes: a ready float tensor, or 8-bit pixels that become one on the thread that runs the
- * model (a SIMD WebAssembly kernel, pixels-to-planar.wat, into memory reused from run to run). Handing over
+ * What a model run takes: 8-bit pixels that become the float tensor on the thread that runs the model (a SIMD WebAssembly kernel, pixels-to-planar.wat, into memory reused from run to run). Handing over
  * pixels instead of floats moves a quarter of the bytes between threads and keeps the frame-sized float
  * temporaries (the float copy, its planes, the tensor: about 15 MB per 640×480 frame) out of the engine's
  * thread and its malloc heap. No OpenCV here: the inference workers import this module.
@@ -20,17 +19,13 @@ export const RAW_BGR: PixelNorm = Object.freeze({ rgb: false, scale: [1, 1, 1] a
  * input may be larger than the image (dims [n, 3, H, W] with H ≥ height, W ≥ width): the rest is zero.
  */
 export interface PixelInput {
-  readonly kind: 'pixels'; readonly bytes: Uint8Array; readonly width: number; readonly height: number; readonly norm: PixelNorm;
+  readonly bytes: Uint8Array; readonly width: number; readonly height: number; readonly norm: PixelNorm;
   /** Where `bytes` came from when it is leased memory: the runner releases it once the run is over (never sent to a worker). */
   readonly lease?: PixelLease;
 }
 
 /** Memory to write a model's pixels into instead of a fresh buffer (the inference pool's shared memory). */
 export interface PixelLease { readonly bytes: Uint8Array; release(): void }
-
-export type ModelInput = Float32Array | PixelInput;
-
-export const isPixelInput = (input: ModelInput): input is PixelInput => !(input instanceof Float32Array);
 
 type PlanarFn = (src: number, w: number, h: number, dst: number, stride: number, planeRows: number, swap: number,
   s0: number, s1: number, s2: number, b0: number, b1: number, b2: number) => void;
@@ -52,9 +47,8 @@ export class TensorBuilder {
     this.planar = instance.exports.planar as PlanarFn;
   }
 
-  /** The float input for `dims` ([n, 3, H, W]); a Float32Array input is returned as it is. */
-  tensor(input: ModelInput, dims: readonly number[]): Float32Array {
-    if (!isPixelInput(input)) return input;
+  /** The float input for `dims` ([n, 3, H, W]). */
+  tensor(input: PixelInput, dims: readonly number[]): Float32Array {
     const [n, channels, rows, cols] = dims;
     const { bytes, width: w, height: h, norm } = input;
     if (dims.length !== 4 || channels !== 3 || !(w >= 1 && h >= 1 && w <= cols && h <= rows) || bytes.length !== n * w * h * 3) {

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
-import { TensorBuilder, type ModelInput, type PixelLease } from './model-input.js';
+import { TensorBuilder, type PixelInput, type PixelLease } from './model-input.js';
 
 export { ort };
 export type Tensor = ort.Tensor;
@@ -29,8 +29,8 @@ export interface OnnxModel {
   readonly outputNames: readonly string[];
   /** The declared input shape; symbolic dimensions come back as strings. */
   readonly inputShape: readonly (number | string)[];
-  /** A float tensor, or pixels that become one where the model runs; either may be transferred to another thread: do not use it after the call. */
-  run(input: ModelInput, dims: readonly number[]): Promise<ModelOutputs>;
+  /** Pixels that become the float tensor where the model runs (dims [n, 3, H, W]). */
+  run(input: PixelInput, dims: readonly number[]): Promise<ModelOutputs>;
   /** Memory to build pixel inputs in, where that saves a copy (the inference pool's shared memory). */
   lease?(byteLength: number): PixelLease;
   close(): Promise<void>;
@@ -82,7 +82,7 @@ class LocalModel implements OnnxModel {
   }
 
   /** onnxruntime-node starts a run on a later turn (setImmediate), so runs are chained, not just called. */
-  run(input: ModelInput, dims: readonly number[]): Promise<ModelOutputs> {
+  run(input: PixelInput, dims: readonly number[]): Promise<ModelOutputs> {
     const result = this.last.then(() => this.session.run({ [this.inputName]: new ort.Tensor('float32', this.builder.tensor(input, dims), dims) }));
     this.last = result.catch(() => undefined);
     return result;

@@ -18,13 +18,16 @@ test('frames are reassembled whole from any chunking of the pipe', () => {
 });
 
 test('the payload buffer is reused: a frame is valid until the next one arrives', () => {
+  // Larger than half of Buffer.poolSize, so that separate buffers could not come from one shared pool slab.
+  const [big, small] = [64 * 48 * 3, 32 * 48 * 3];
   const seen: Buffer[] = [];
   const reader = new FrameReader((_head, data) => seen.push(data));
   for (const [seq, fill] of [[1, 7], [2, 9], [3, 5]] as const) {
-    reader.push(Buffer.concat([frameHeader(seq, 2, 3, seq === 3 ? 10 : 18, 0), Buffer.alloc(seq === 3 ? 10 : 18, fill)]));
+    const length = seq === 3 ? small : big;
+    reader.push(Buffer.concat([frameHeader(seq, 48, length / 144, length, 0), Buffer.alloc(length, fill)]));
   }
   assert.equal(seen[1].buffer, seen[0].buffer, 'same memory for frames of one size');
   assert.equal(seen[2].buffer, seen[0].buffer, 'and for a smaller one');
-  assert.equal(seen[2].length, 10);
-  assert.ok(seen[2].equals(Buffer.alloc(10, 5)));
+  assert.equal(seen[2].length, small);
+  assert.ok(seen[2].equals(Buffer.alloc(small, 5)));
 });

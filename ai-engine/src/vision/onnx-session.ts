@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { TensorBuilder, type PixelInput, type PixelLease } from './model-input.js';
+import { rewritePRelu } from './onnx-rewrite.js';
 
 export { ort };
 export type Tensor = ort.Tensor;
@@ -47,7 +48,8 @@ export async function loadModel(modelsDir: string, fileName: string, config: Ses
 
 /** A session on the calling thread (onnxruntime-node's run() is synchronous, despite its promise). */
 export async function loadLocalModel(file: string, config: SessionConfig): Promise<OnnxModel> {
-  const session = await ort.InferenceSession.create(file, {
+  const rewritten = rewritePRelu(fs.readFileSync(file));
+  const options: ort.InferenceSession.SessionOptions = {
     executionProviders: ['cpu'],
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
@@ -62,7 +64,8 @@ export async function loadLocalModel(file: string, config: SessionConfig): Promi
     // Spinning worker threads burn the other core while the main thread prepares the next input:
     // with 2 threads on 2 cores that made every model 2–3× slower here.
     extra: { session: { intra_op: { allow_spinning: '0' } } },
-  });
+  };
+  const session = await (rewritten ? ort.InferenceSession.create(rewritten, options) : ort.InferenceSession.create(file, options));
   return new LocalModel(session, file);
 }
 

@@ -52,3 +52,12 @@ test('a tampered payload or another secret is refused', async () => {
   await rejected(`${h}.${b64({ ...claims, role: 'admin', username: 'mallory', iss: s.issuer, aud: 'engine', exp: now() + 60 })}.${sig}`, 'engine', /invalid/);
   await assert.rejects(verifyToken({ ...s, secret: 'another-secret-that-is-long-enough-xx' }, token, 'engine'), UnauthorizedError);
 });
+
+test('an HS256 token made with the secret as UTF-8 bytes verifies (tokens issued before the cached key), another secret does not', async () => {
+  const payload = { ...claims, iss: s.issuer, aud: 'engine', iat: now(), exp: now() + 60 };
+  const token = forge({ alg: 'HS256', typ: 'JWT' }, payload, 'sha256');
+  assert.equal((await verifyToken(s, token, 'engine')).username, 'admin');
+  await assert.rejects(verifyToken({ ...s, secret: `${s.secret}x` }, token, 'engine'), /invalid token/);
+  // Both secrets are now cached: the first still verifies.
+  assert.equal((await verifyToken(s, token, 'engine')).sub, '1');
+});

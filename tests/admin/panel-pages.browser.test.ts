@@ -28,7 +28,7 @@ before(async () => {
   await app.ds.getRepository(User).update(fx.users.staff.id, { displayName: 'Sam Staff' });
   await app.ds.getRepository(User).save({ username: 'alopez', displayName: 'Ana López', role: 'teacher', active: true, passwordHash: fx.users.teacher.passwordHash });
   ({ browser, close: closeBrowser } = await launchChromium());
-  for (const role of ['admin', 'staff']) as[role] = await loginAs(browser, app.url, role, PASSWORD);
+  for (const role of ['admin', 'staff', 'teacher']) as[role] = await loginAs(browser, app.url, role, PASSWORD);
 });
 after(async () => { await closeBrowser?.(); await app?.stop(); });
 
@@ -42,6 +42,18 @@ async function withPage(role: string, fn: (page: Page) => Promise<void>): Promis
 }
 
 describe('panel pages', () => {
+  test('the sidebar lists Import roster for an administrator only (the page and its route are admin-only)', async () => {
+    for (const [role, listed] of [['admin', 1], ['staff', 0], ['teacher', 0]] as const) {
+      await withPage(role, async (page) => {
+        await page.setViewportSize({ width: 1280, height: 800 });
+        await page.goto('/admin');
+        await page.getByText('Timetable (week)', { exact: true }).first().waitFor();
+        assert.equal(await page.getByText('Import roster', { exact: true }).count(), listed, role);
+        assert.equal(await page.getByText('My account', { exact: true }).count(), 1, `${role} keeps the other pages`);
+      });
+    }
+  });
+
   test('staff choose a class group\'s teacher from the teachers\' names, and the class group shows the name', async () => {
     await withPage('staff', async (page) => {
       await page.goto(`/admin/resources/ClassGroup/records/${fx.groups.b.id}/edit`);

@@ -30,3 +30,5 @@ export const Components = {
 
 // AdminJS's own header, replaced everywhere: titles that name the record, actions that never leave the screen.
 componentLoader.override('ActionHeader', path.join(dir, 'action-header.tsx'));
+// AdminJS's page list, without the admin-only pages for other roles.
+componentLoader.override('SidebarPages', path.join(dir, 'sidebar-pages.tsx'));

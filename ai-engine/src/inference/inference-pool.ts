@@ -6,9 +6,12 @@
  * without this pool every model of every camera and request ran on the uWS thread, one after another
  * (README, "Engine speed").
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { PixelInput } from '../vision/model-input.js';
-import type { ModelOutputs, ModelPool, OnnxModel } from '../vision/onnx-session.js';
+import { preparedModelFile, type ModelOutputs, type ModelPool, type OnnxModel } from '../vision/onnx-session.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { SharedPixels } from './shared-pixels.js';
 
@@ -37,6 +40,8 @@ export class InferencePool implements ModelPool {
   private readonly loading = new Map<string, { key: number; waiting: Map<number, { resolve: (i: ModelInfo) => void; reject: (e: Error) => void }> }>();
   private nextId = 1;
   private closed = false;
+  /** Private (0700) directory for the rewritten models the workers load; removed on close. */
+  private modelDir: string | null = null;
 
   private constructor(readonly size: number) {
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());
@@ -52,9 +57,15 @@ export class InferencePool implements ModelPool {
   get queued(): number { return this.queue.length; }
 
   /** Loads the model in every worker; the returned model runs on whichever worker is free. */
-  async load(file: string, threads: number): Promise<OnnxModel> {
+  async load(file: string, { threads, rewrite }: { threads: number; rewrite?: boolean }): Promise<OnnxModel> {
     const key = this.models.length;
-    this.models.push({ file, threads });
+    let source = file;
+    if (rewrite) {
+      // Kept for the pool's lifetime: a worker that dies is replaced and loads every model again.
+      this.modelDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'attendance-models-'));
+      source = preparedModelFile(file, this.modelDir);
+    }
+    this.models.push({ file: source, threads });
     const infos = await Promise.all(this.slots.map((slot) => this.loadIn(slot, key)));
     const info = infos[0];
     return {
@@ -84,6 +95,7 @@ export class InferencePool implements ModelPool {
     this.closed = true;
     for (const j of this.queue.splice(0)) j.reject(new Error('inference pool closed'));
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    if (this.modelDir) fs.rmSync(this.modelDir, { recursive: true, force: true });
   }
 
   private loadIn(slot: Slot, key: number): Promise<ModelInfo> {

@@ -13,7 +13,7 @@ const describe = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 port.on('message', (m: ToWorker) => {
   if (m.type === 'load') {
-    const loading = loadLocalModel(m.file, { threads: m.threads });
+    const loading = loadLocalModel(m.file, { threads: m.threads }); // already rewritten by the pool if asked
     models.set(m.key, loading);
     loading.then((model) => {
       post({ type: 'loaded', key: m.key, inputName: model.inputName, outputNames: [...model.outputNames], inputShape: [...model.inputShape] });

@@ -44,7 +44,8 @@ export class AntiSpoof {
   private constructor(private readonly model: OnnxModel) {}
 
   static async load(modelsDir: string, session: SessionConfig): Promise<AntiSpoof> {
-    return new AntiSpoof(await loadModel(modelsDir, ANTISPOOF_FILE, session));
+    // 33 PReLUs: rewritten at load, 2.2× faster (onnx-rewrite.ts).
+    return new AntiSpoof(await loadModel(modelsDir, ANTISPOOF_FILE, { ...session, rewrite: true }));
   }
 
   /** P(real) for each face, in the order given. */

@@ -18,6 +18,11 @@ export interface SessionConfig {
   threads: number;
   /** Run the model on these worker threads instead of the calling thread. */
   pool?: ModelPool;
+  /**
+   * Apply the load-time rewrites of onnx-rewrite.ts (the file on disk stays as it is). Only a model that has
+   * something to rewrite asks for it: it means reading the whole file into memory.
+   */
+  rewrite?: boolean;
 }
 
 /** What a model run gives back: float tensors by output name (an ort.Tensor map fits this shape). */
@@ -38,18 +43,37 @@ export interface OnnxModel {
 }
 
 /** Where models can run besides the calling thread (the inference pool). */
-export interface ModelPool { load(file: string, threads: number): Promise<OnnxModel> }
+export interface ModelPool { load(file: string, config: Pick<SessionConfig, 'threads' | 'rewrite'>): Promise<OnnxModel> }
 
 export async function loadModel(modelsDir: string, fileName: string, config: SessionConfig): Promise<OnnxModel> {
   const file = path.resolve(modelsDir, fileName);
   if (!fs.existsSync(file)) throw new Error(`model file ${file} is missing: run \`npm run models\``);
-  return config.pool ? config.pool.load(file, config.threads) : loadLocalModel(file, config);
+  return config.pool ? config.pool.load(file, config) : loadLocalModel(file, config);
 }
 
 /** A session on the calling thread (onnxruntime-node's run() is synchronous, despite its promise). */
 export async function loadLocalModel(file: string, config: SessionConfig): Promise<OnnxModel> {
+  const rewritten = config.rewrite ? rewritePRelu(fs.readFileSync(file)) : null;
+  const session = await (rewritten ? ort.InferenceSession.create(rewritten, sessionOptions(config)) : ort.InferenceSession.create(file, sessionOptions(config)));
+  return new LocalModel(session, file);
+}
+
+/**
+ * For the inference pool: the file its workers should load, `file` itself or its rewritten copy
+ * (onnx-rewrite.ts) written into `dir`. Workers load by path because bytes read in (or handed to) a worker
+ * stay in its heap until it collects garbage, which an idle worker rarely does: reading the models there
+ * added 15 MB to the engine's idle RSS (bench, memory section).
+ */
+export function preparedModelFile(file: string, dir: string): string {
   const rewritten = rewritePRelu(fs.readFileSync(file));
-  const options: ort.InferenceSession.SessionOptions = {
+  if (!rewritten) return file;
+  const copy = path.join(dir, path.basename(file));
+  fs.writeFileSync(copy, rewritten, { mode: 0o600 });
+  return copy;
+}
+
+function sessionOptions(config: SessionConfig): ort.InferenceSession.SessionOptions {
+  return {
     executionProviders: ['cpu'],
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
@@ -65,8 +89,6 @@ export async function loadLocalModel(file: string, config: SessionConfig): Promi
     // with 2 threads on 2 cores that made every model 2–3× slower here.
     extra: { session: { intra_op: { allow_spinning: '0' } } },
   };
-  const session = await (rewritten ? ort.InferenceSession.create(rewritten, options) : ort.InferenceSession.create(file, options));
-  return new LocalModel(session, file);
 }
 
 class LocalModel implements OnnxModel {

@@ -142,6 +142,19 @@ describe('panel pages', () => {
     });
   });
 
+  test('the timetable list shows each lesson\'s room, and filters by it', async () => {
+    const lesson = fx.sessions[0];
+    await app.ds.getRepository(ClassSession).update(lesson.id, { room: 'Lab 2' });
+    await withPage('staff', async (page) => {
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await page.goto('/admin/resources/ClassSession?filters.room=Lab%202');
+      const cells = page.locator('td[data-property-name="room"]');
+      await cells.first().waitFor();
+      assert.deepEqual(await cells.allInnerTexts(), ['Lab 2'], 'the one lesson in Lab 2');
+    });
+    await app.ds.getRepository(ClassSession).update(lesson.id, { room: null });
+  });
+
   test('week-grid timetable: a lesson repeated Mon–Fri, the timetable checks shown under the fields, nothing half-saved (1280 and 390 px)', async () => {
     const group = fx.groups.b;
     const art = () => app.ds.getRepository(ClassSession).countBy({ classGroupId: group.id, subject: 'Art' });

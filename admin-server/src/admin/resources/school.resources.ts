@@ -52,8 +52,8 @@ export function classSessionResource(ds: DataSource): ResourceWithOptions {
       id: 'ClassSession',
       navigation: { name: 'School', icon: 'Users' },
       sort: { sortBy: 'weekday', direction: 'asc' },
-      listProperties: ['classGroupId', 'subject', 'weekday', 'startTime', 'endTime', 'lateAfterMinutes', 'cameraId'],
-      filterProperties: ['classGroupId', 'weekday', 'cameraId', 'subject'],
+      listProperties: ['classGroupId', 'subject', 'weekday', 'startTime', 'endTime', 'lateAfterMinutes', 'cameraId', 'room'],
+      filterProperties: ['classGroupId', 'weekday', 'cameraId', 'room', 'subject'],
       editProperties: ['classGroupId', 'subject', 'weekday', 'startTime', 'endTime', 'lateAfterMinutes', 'cameraId', 'room'],
       properties: {
         weekday: { availableValues: WEEKDAYS.map((label, i) => ({ value: String(i + 1), label })) },

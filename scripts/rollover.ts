@@ -18,6 +18,7 @@ function readMapping(file: string): Record<string, string | null> {
 }
 
 function print(r: RolloverReport): void {
+  for (const p of r.problems) console.log(`[rollover] problem: ${p}`);
   for (const c of r.classes) console.log(`[rollover] ${c.from} (${c.students} students) → ${c.to ?? 'leaves the school'}; kept as "${c.archivedAs}"`);
   console.log(`[rollover] ${r.year}: ${r.studentsMoved} students move up, ${r.leavers} leave; ${r.applied ? 'applied' : 'dry run, nothing written'}`);
 }

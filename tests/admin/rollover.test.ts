@@ -57,6 +57,26 @@ test('a dry run (the default) lists every class and writes nothing; only admins 
   assert.equal(await app.ds.getRepository(ClassGroup).count(), 2);
 });
 
+test('a class with no number to promote: a dry run lists the problem (200), applying is a 400 that changes nothing', async () => {
+  const choir = await app.ds.getRepository(ClassGroup).save({ name: 'Choir', teacherId: null });
+  try {
+    const dry = await postJson('admin', '/api/rollover', { year: '2025-2026', leaving: ['Class 8B'] });
+    assert.equal(dry.status, 200);
+    const plan = (await dry.json()) as { problems: string[]; classes: { from: string; to: string | null }[] };
+    assert.deepEqual(plan.problems, ['"Choir" has no number to promote: map it to next year\'s class, or to nothing if it leaves']);
+    assert.deepEqual(plan.classes.find((c) => c.from === 'Choir')?.to, null);
+    const apply = await postJson('admin', '/api/rollover', { year: '2025-2026', leaving: ['Class 8B'], dryRun: false });
+    assert.equal(apply.status, 400);
+    assert.match(((await apply.json()) as { message: string }).message, /"Choir" has no number to promote/);
+    assert.equal(await app.ds.getRepository(AcademicYear).count(), 0);
+    // Mapped to nothing, it is no problem: it leaves.
+    const mapped = await postJson('admin', '/api/rollover', { year: '2025-2026', leaving: ['Class 8B'], mapping: { Choir: null } });
+    assert.deepEqual(((await mapped.json()) as { problems: string[] }).problems, []);
+  } finally {
+    await app.ds.getRepository(ClassGroup).delete(choir.id);
+  }
+});
+
 test('the rollover keeps the old year true: same reports, marks and export; students in their new classes; leavers out', async () => {
   const before7A = await oldYear(fx.groups.a.id);
   const marksBefore = await app.ds.getRepository(AttendanceLog).find({ order: { id: 'ASC' } });

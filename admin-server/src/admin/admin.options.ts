@@ -31,6 +31,7 @@ export function adminOptions(deps: AdminDeps, marks: MarksService): AdminJSOptio
       reports: { component: Components.Reports, icon: 'BarChart2' },
       timetable: { component: Components.TimetableWeek, icon: 'Calendar' },
       import: { component: Components.RosterImport, icon: 'Upload' },
+      rollover: { component: Components.YearRollover, icon: 'SkipForward' },
       account: { component: Components.Account, icon: 'User' },
       privacy: { component: Components.Privacy, icon: 'Shield' },
     },
@@ -52,8 +53,8 @@ export function adminOptions(deps: AdminDeps, marks: MarksService): AdminJSOptio
           resources: Object.fromEntries(Object.entries({
             Student: 'Add a student', ClassGroup: 'Add a class group', ClassSession: 'Add a lesson', Camera: 'Add a camera', User: 'Add a user', AttendanceLog: 'Add a mark by hand', CalendarEntry: 'Add a term, holiday or trip', AbsenceReason: 'Add a reason', WebhookEndpoint: 'Add a webhook',
           }).map(([id, add]) => [id, { actions: { new: add } }])),
-          labels: { CalendarEntry: 'School calendar', AbsenceReason: 'Absence reasons', register: 'Register', Student: 'Students', Camera: 'Cameras', User: 'Users', AttendanceLog: 'Attendance log', StudentPresence: 'Presence (first/last seen)', ClassSession: 'Timetable', ClassGroup: 'Class groups', ApiKey: 'API keys', AuditLog: 'Audit log', reports: 'Reports', account: 'My account', privacy: 'Privacy', timetable: 'Timetable (week)', import: 'Import roster' },
-          pages: { register: 'Register', reports: 'Reports', account: 'My account', privacy: 'Privacy', timetable: 'Timetable (week)', import: 'Import roster' },
+          labels: { CalendarEntry: 'School calendar', AbsenceReason: 'Absence reasons', register: 'Register', Student: 'Students', Camera: 'Cameras', User: 'Users', AttendanceLog: 'Attendance log', StudentPresence: 'Presence (first/last seen)', ClassSession: 'Timetable', ClassGroup: 'Class groups', ApiKey: 'API keys', AuditLog: 'Audit log', reports: 'Reports', account: 'My account', privacy: 'Privacy', timetable: 'Timetable (week)', import: 'Import roster', rollover: 'Year rollover' },
+          pages: { register: 'Register', reports: 'Reports', account: 'My account', privacy: 'Privacy', timetable: 'Timetable (week)', import: 'Import roster', rollover: 'Year rollover' },
           properties: {
             classGroupId: 'Class group', studentId: 'Student', cameraId: 'Camera', teacherId: 'Teacher', classSessionId: 'Timetable slot',
             markedById: 'Marked by', engineState: 'Live (engine)', runsOn: 'Runs on engine', status: 'Status', templates: 'Face samples', poses: 'Face registered', consentAt: 'Consent given', consentDetails: 'Consent', recentMarks: 'Latest marks', enrolledAt: 'Face registered on', rollNumber: 'Roll number', actorName: 'Who', entityId: 'Record', summary: 'What happened',

@@ -26,6 +26,7 @@ export const Components = {
   AuditDetails: add('AuditDetails', 'audit-details.tsx'),
   RosterImport: add('RosterImport', 'roster-import.tsx'),
   TimetableWeek: add('TimetableWeek', 'timetable-week.tsx'),
+  YearRollover: add('YearRollover', 'year-rollover.tsx'),
 };
 
 // AdminJS's own header, replaced everywhere: titles that name the record, actions that never leave the screen.

@@ -24,7 +24,8 @@ export interface RolloverOptions {
 }
 
 export interface RolloverClass { from: string; archivedAs: string; to: string | null; students: number }
-export interface RolloverReport { year: string; dryRun: boolean; applied: boolean; classes: RolloverClass[]; studentsMoved: number; leavers: number }
+/** `problems`: what stops the rollover (a dry run lists them; applying refuses with them). */
+export interface RolloverReport { year: string; dryRun: boolean; applied: boolean; classes: RolloverClass[]; studentsMoved: number; leavers: number; problems: string[] }
 
 const YEAR = /^[A-Za-z0-9][A-Za-z0-9 ./_-]{0,31}$/;
 
@@ -61,9 +62,9 @@ export class YearRolloverService {
       if (mapped && mapped.length > 64) problems.push(`"${mapped.slice(0, 64)}…" is longer than 64 characters`);
       return { group: g, to: mapped, members: students.filter((s) => s.classGroupId === g.id).map((s) => s.id) };
     });
-    if (problems.length) throw new BadRequestError(problems.join('; '));
+    if (problems.length && !o.dryRun) throw new BadRequestError(problems.join('; '));
     const report: RolloverReport = {
-      year, dryRun: o.dryRun, applied: false,
+      year, dryRun: o.dryRun, applied: false, problems,
       classes: plan.map((p) => ({ from: p.group.name, archivedAs: archivedName(p.group.name, year), to: p.to, students: p.members.length })),
       studentsMoved: plan.filter((p) => p.to).reduce((n, p) => n + p.members.length, 0),
       leavers: plan.filter((p) => !p.to).reduce((n, p) => n + p.members.length, 0),

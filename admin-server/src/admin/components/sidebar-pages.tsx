@@ -3,7 +3,7 @@ import { useCurrentAdmin } from 'adminjs';
 import type { ComponentType } from 'react';
 
 /** Pages whose every action is admin-only on the server: other roles would only meet a refusal there. */
-const ADMIN_PAGES = new Set(['import']);
+const ADMIN_PAGES = new Set(['import', 'rollover']);
 
 interface Props { pages?: Array<{ name: string }>; OriginalComponent?: ComponentType<Props> }
 

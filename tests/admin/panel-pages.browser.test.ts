@@ -6,40 +6,31 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { AttendanceLog, ClassGroup, ClassSession, User, schoolDay } from '@attendance/shared';
-import { startAdminApp, type AdminUnderTest } from '../helpers/admin-app.js';
-import { PASSWORD, seedFixture, type Fixture } from '../helpers/admin-fixtures.js';
-import { artifactPath, launchChromium, loginAs } from '../helpers/browser.js';
+import type { AdminUnderTest } from '../helpers/admin-app.js';
+import type { Fixture } from '../helpers/admin-fixtures.js';
+import { artifactPath } from '../helpers/browser.js';
 import { WIDTHS, assertAllInView } from '../helpers/layout.js';
+import { startPanel, type PanelUnderTest } from '../helpers/panel.js';
 
 const ONEROSTER = path.resolve(import.meta.dirname, '../fixtures/oneroster');
 const PAGE_WIDTHS = WIDTHS.filter((w) => w.width === 1280 || w.width === 390);
 
+let panel: PanelUnderTest;
 let app: AdminUnderTest;
 let fx: Fixture;
-let browser: Browser;
-let closeBrowser: () => Promise<void>;
-const as: Record<string, BrowserContext> = {};
 
 before(async () => {
-  app = await startAdminApp('panel-pages');
-  fx = await seedFixture(app.ds);
-  await app.ds.getRepository(User).update(fx.users.staff.id, { displayName: 'Sam Staff' });
-  await app.ds.getRepository(User).save({ username: 'alopez', displayName: 'Ana López', role: 'teacher', active: true, passwordHash: fx.users.teacher.passwordHash });
-  ({ browser, close: closeBrowser } = await launchChromium());
-  for (const role of ['admin', 'staff', 'teacher']) as[role] = await loginAs(browser, app.url, role, PASSWORD);
+  panel = await startPanel('panel-pages', ['admin', 'staff', 'teacher'], async (a, f) => {
+    await a.ds.getRepository(User).update(f.users.staff.id, { displayName: 'Sam Staff' });
+    await a.ds.getRepository(User).save({ username: 'alopez', displayName: 'Ana López', role: 'teacher', active: true, passwordHash: f.users.teacher.passwordHash });
+  });
+  ({ app, fx } = panel);
 });
-after(async () => { await closeBrowser?.(); await app?.stop(); });
+after(async () => panel?.stop());
 
-async function withPage(role: string, fn: (page: Page) => Promise<void>): Promise<void> {
-  const page = await as[role].newPage();
-  try {
-    await fn(page);
-  } finally {
-    await page.close();
-  }
-}
+const withPage = (role: string, fn: (page: Page) => Promise<void>): Promise<void> => panel.withPage(role, fn);
 
 describe('panel pages', () => {
   test('the sidebar lists Import roster for an administrator only (the page and its route are admin-only)', async () => {

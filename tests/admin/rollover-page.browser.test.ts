@@ -3,48 +3,35 @@
 import '../helpers/admin-env.js';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { Browser, BrowserContext } from 'playwright-core';
 import { AcademicYear, ClassGroup, Student } from '@attendance/shared';
-import { startAdminApp, type AdminUnderTest } from '../helpers/admin-app.js';
-import { PASSWORD, seedFixture, type Fixture } from '../helpers/admin-fixtures.js';
-import { artifactPath, launchChromium, loginAs } from '../helpers/browser.js';
+import { artifactPath } from '../helpers/browser.js';
 import { assertAllInView } from '../helpers/layout.js';
+import { startPanel, type PanelUnderTest } from '../helpers/panel.js';
 
-let app: AdminUnderTest;
-let fx: Fixture;
-let browser: Browser;
-let closeBrowser: () => Promise<void>;
-const as: Record<string, BrowserContext> = {};
+let panel: PanelUnderTest;
 
 before(async () => {
-  app = await startAdminApp('rollover-page');
-  fx = await seedFixture(app.ds);
   // A class without a number in its name cannot be promoted by name: the check must say so.
-  await app.ds.getRepository(ClassGroup).save({ name: 'Choir', teacherId: null });
-  ({ browser, close: closeBrowser } = await launchChromium());
-  for (const role of ['admin', 'teacher']) as[role] = await loginAs(browser, app.url, role, PASSWORD);
+  panel = await startPanel('rollover-page', ['admin', 'teacher'], async (app) => { await app.ds.getRepository(ClassGroup).save({ name: 'Choir', teacherId: null }); });
 });
-after(async () => { await closeBrowser?.(); await app?.stop(); });
+after(async () => panel?.stop());
 
 test('a teacher has no rollover page in the menu, and the page and its route refuse', async () => {
-  const page = await as.teacher.newPage();
-  try {
+  await panel.withPage('teacher', async (page) => {
     await page.goto('/admin/pages/rollover');
     await page.getByTestId('rollover-admins-only').waitFor();
     assert.equal(await page.getByText('Year rollover', { exact: true }).count(), 0, 'not in the sidebar');
     const status = await page.evaluate(async () => (await fetch('/api/rollover', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ year: '2025-2026' }) })).status);
     assert.equal(status, 403);
-  } finally {
-    await page.close();
-  }
+  });
 });
 
 test('an administrator checks, fixes, re-checks and applies the rollover (1280 and 390 px)', async () => {
-  const groups = app.ds.getRepository(ClassGroup);
-  const inA = await app.ds.getRepository(Student).countBy({ classGroupId: fx.groups.a.id, active: true });
-  const page = await as.admin.newPage();
-  page.on('dialog', (d) => { void d.accept(); });
-  try {
+  const { ds } = panel.app;
+  const groups = ds.getRepository(ClassGroup);
+  const inA = await ds.getRepository(Student).countBy({ classGroupId: panel.fx.groups.a.id, active: true });
+  await panel.withPage('admin', async (page) => {
+    page.on('dialog', (d) => { void d.accept(); });
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.goto('/admin/pages/rollover');
     await page.getByText('Year rollover', { exact: true }).first().waitFor();
@@ -64,14 +51,14 @@ test('an administrator checks, fixes, re-checks and applies the rollover (1280 a
     assert.ok(await page.getByTestId('rollover-apply').isDisabled(), 'Apply only what the last check showed');
     await page.getByTestId('rollover-dry-run').click();
     await page.getByTestId('rollover-recheck').waitFor({ state: 'detached' });
-    assert.equal(await app.ds.getRepository(AcademicYear).count(), 0, 'checks write nothing');
+    assert.equal(await ds.getRepository(AcademicYear).count(), 0, 'checks write nothing');
 
     await page.getByTestId('rollover-apply').click();
     await page.getByTestId('rollover-summary').filter({ hasText: /^Applied: 2025-2026 is archived/ }).waitFor();
-    assert.equal(await app.ds.getRepository(AcademicYear).countBy({ name: '2025-2026' }), 1);
+    assert.equal(await ds.getRepository(AcademicYear).countBy({ name: '2025-2026' }), 1);
     assert.ok(await groups.findOneBy({ name: 'Class 7A (2025-2026)' }), 'the old class is kept under its year');
     const next = await groups.findOneByOrFail({ name: 'Class 8A' });
-    assert.equal(await app.ds.getRepository(Student).countBy({ classGroupId: next.id, active: true }), inA, 'its students moved up');
+    assert.equal(await ds.getRepository(Student).countBy({ classGroupId: next.id, active: true }), inA, 'its students moved up');
     assert.ok(await groups.findOneBy({ name: 'Class 9 Blue' }), 'the edited target was applied');
 
     await page.setViewportSize({ width: 390, height: 844 });
@@ -80,7 +67,5 @@ test('an administrator checks, fixes, re-checks and applies the rollover (1280 a
     // Once is all: the same year again is refused with the server's reason.
     await page.getByTestId('rollover-dry-run').click();
     await page.getByTestId('rollover-error').filter({ hasText: 'was already rolled over' }).waitFor();
-  } finally {
-    await page.close();
-  }
+  });
 });

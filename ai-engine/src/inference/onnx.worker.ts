@@ -26,10 +26,16 @@ port.on('message', (m: ToWorker) => {
       const outputs: Record<string, Float32Array> = {};
       for (const name of model.outputNames) {
         const t = out[name];
-        // A fresh copy: the runtime's own buffer may not be transferable.
-        if (t?.type === 'float32') outputs[name] = Float32Array.from(t.data as Float32Array);
+        if (t?.type === 'float32') outputs[name] = t.data as Float32Array;
       }
-      post({ type: 'result', id: m.id, outputs }, Object.values(outputs).map((o) => o.buffer as ArrayBuffer));
+      // onnxruntime-node gives each output its own ArrayBuffer: handed over, not copied (a 640×480 frame's
+      // detector outputs are 0.5 MB). Should a runtime ever keep one, cloning copies it instead.
+      const buffers = [...new Set(Object.values(outputs).map((o) => o.buffer))].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
+      try {
+        post({ type: 'result', id: m.id, outputs }, buffers);
+      } catch {
+        post({ type: 'result', id: m.id, outputs });
+      }
     }).catch((e: unknown) => post({ type: 'failed', id: m.id, message: describe(e) }));
   } else if (m.type === 'close') {
     void Promise.all([...models.values()].map((x) => x.then((model) => model.close()))).finally(() => port.close());

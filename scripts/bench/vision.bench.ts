@@ -147,8 +147,7 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
  * this process's own peak would count the other bench sections and the extra sessions loaded here.
  */
 function peakRssOfPipeline(framePath: string, groupPath: string, seconds: number): number {
-  // With the engine's malloc and V8 settings, as the engine always runs: without them this printed 1,049 MB right
-  // after the memory section and 368 MB on its own a minute later (cause not traced).
+  // With the engine's malloc and V8 settings, as the engine always runs.
   const r = spawnSync(process.execPath, [...ENGINE_NODE_FLAGS, '--import', 'tsx', fileURLToPath(import.meta.url), RSS_PROBE, framePath, groupPath, String(seconds)],
     { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...MALLOC_ENV } });
   const mb = Number(/peak-rss-mb=(\d+)/.exec(r.stdout)?.[1]);
@@ -164,5 +163,8 @@ if (process.argv[2] === RSS_PROBE && process.argv[1] === fileURLToPath(import.me
   const end = performance.now() + Number(seconds) * 2000;
   for (let i = 0; performance.now() < end; i++) await vision.analyzeBytes(bytes[i % 2]);
   await vision.close();
-  console.log(`peak-rss-mb=${Math.round(process.resourceUsage().maxRSS / 1024)}`);
+  // VmHWM, not getrusage's maxRSS: Linux carries the forking parent's peak into a child's maxRSS at exec, so after
+  // the gallery section (1M templates in the bench process) this printed 1,001–1,064 MB whatever the probe used.
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.existsSync('/proc/self/status') ? fs.readFileSync('/proc/self/status', 'utf8') : '')?.[1];
+  console.log(`peak-rss-mb=${Math.round((hwm ? Number(hwm) : process.resourceUsage().maxRSS) / 1024)}`);
 }

@@ -6,12 +6,9 @@
  * without this pool every model of every camera and request ran on the uWS thread, one after another
  * (README, "Engine speed").
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { PixelInput } from '../vision/model-input.js';
-import { preparedModelFile, type ModelOutputs, type ModelPool, type OnnxModel } from '../vision/onnx-session.js';
+import { rewrittenModel, temporaryModelFile, type ModelOutputs, type ModelPool, type OnnxModel } from '../vision/onnx-session.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { SharedPixels } from './shared-pixels.js';
 
@@ -36,12 +33,10 @@ export class InferencePool implements ModelPool {
   private readonly slots: Slot[] = [];
   private readonly pixels = new SharedPixels();
   private readonly queue: Job[] = [];
-  private readonly models: Array<{ file: string; threads: number }> = [];
+  private readonly models: Array<{ file: string; threads: number; rewrite: boolean }> = [];
   private readonly loading = new Map<string, { key: number; waiting: Map<number, { resolve: (i: ModelInfo) => void; reject: (e: Error) => void }> }>();
   private nextId = 1;
   private closed = false;
-  /** Private (0700) directory for the rewritten models the workers load; removed on close. */
-  private modelDir: string | null = null;
 
   private constructor(readonly size: number) {
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());
@@ -59,14 +54,9 @@ export class InferencePool implements ModelPool {
   /** Loads the model in every worker; the returned model runs on whichever worker is free. */
   async load(file: string, { threads, rewrite }: { threads: number; rewrite?: boolean }): Promise<OnnxModel> {
     const key = this.models.length;
-    let source = file;
-    if (rewrite) {
-      // Kept for the pool's lifetime: a worker that dies is replaced and loads every model again.
-      this.modelDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'attendance-models-'));
-      source = preparedModelFile(file, this.modelDir);
-    }
-    this.models.push({ file: source, threads });
-    const infos = await Promise.all(this.slots.map((slot) => this.loadIn(slot, key)));
+    this.models.push({ file, threads, rewrite: !!rewrite });
+    const rewritten = rewrite ? rewrittenModel(file) : null; // once for all the workers
+    const infos = await Promise.all(this.slots.map((slot) => this.loadIn(slot, key, rewritten)));
     const info = infos[0];
     return {
       file, inputName: info.inputName, outputNames: info.outputNames, inputShape: info.inputShape,
@@ -95,17 +85,21 @@ export class InferencePool implements ModelPool {
     this.closed = true;
     for (const j of this.queue.splice(0)) j.reject(new Error('inference pool closed'));
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
-    if (this.modelDir) fs.rmSync(this.modelDir, { recursive: true, force: true });
   }
 
-  private loadIn(slot: Slot, key: number): Promise<ModelInfo> {
-    return new Promise((resolve, reject) => {
+  /** A rewritten model goes to the worker as a temporary file, deleted once the worker has loaded it. */
+  private loadIn(slot: Slot, key: number, rewritten?: Uint8Array | null): Promise<ModelInfo> {
+    const { file, threads, rewrite } = this.models[key];
+    // `load` rewrites once for all the workers; a replacement worker (onExit) has it rewritten again.
+    const bytes = rewritten !== undefined ? rewritten : rewrite ? rewrittenModel(file) : null;
+    const copy = bytes ? temporaryModelFile(bytes, file) : null;
+    const loaded = new Promise<ModelInfo>((resolve, reject) => {
       const tag = `${slot.id}:${key}`;
       this.loading.set(tag, { key, waiting: new Map([[slot.id, { resolve, reject }]]) });
-      const { file, threads } = this.models[key];
       this.hold(slot, +1);
-      this.post(slot, { type: 'load', key, file, threads });
+      this.post(slot, { type: 'load', key, file: copy?.file ?? file, threads });
     });
+    return copy ? loaded.finally(copy.remove) : loaded;
   }
 
   /** Hands queued runs out, each to the worker with the fewest runs, up to RUNS_PER_WORKER each. */

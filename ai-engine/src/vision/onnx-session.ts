@@ -5,6 +5,7 @@
  * these small models, and two threads were only competitive with thread spinning switched off.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { TensorBuilder, type PixelInput, type PixelLease } from './model-input.js';
@@ -53,23 +54,27 @@ export async function loadModel(modelsDir: string, fileName: string, config: Ses
 
 /** A session on the calling thread (onnxruntime-node's run() is synchronous, despite its promise). */
 export async function loadLocalModel(file: string, config: SessionConfig): Promise<OnnxModel> {
-  const rewritten = config.rewrite ? rewritePRelu(fs.readFileSync(file)) : null;
+  const rewritten = config.rewrite ? rewrittenModel(file) : null;
   const session = await (rewritten ? ort.InferenceSession.create(rewritten, sessionOptions(config)) : ort.InferenceSession.create(file, sessionOptions(config)));
   return new LocalModel(session, file);
 }
 
+/** The model with the rewrites of onnx-rewrite.ts applied, or null when there is nothing to rewrite. */
+export function rewrittenModel(file: string): Uint8Array | null {
+  return rewritePRelu(fs.readFileSync(file));
+}
+
 /**
- * For the inference pool: the file its workers should load, `file` itself or its rewritten copy
- * (onnx-rewrite.ts) written into `dir`. Workers load by path because bytes read in (or handed to) a worker
- * stay in its heap until it collects garbage, which an idle worker rarely does: reading the models there
- * added 15 MB to the engine's idle RSS (bench, memory section).
+ * For the inference pool: model bytes in a private temporary file for a worker to load. Workers load by path
+ * because bytes handed to a worker stay in its heap until it collects garbage, which an idle worker rarely does
+ * (reading the models there added 15 MB to the engine's idle RSS, bench memory section). `remove` once the
+ * worker has loaded it: nothing is left behind, even by a process killed later.
  */
-export function preparedModelFile(file: string, dir: string): string {
-  const rewritten = rewritePRelu(fs.readFileSync(file));
-  if (!rewritten) return file;
-  const copy = path.join(dir, path.basename(file));
-  fs.writeFileSync(copy, rewritten, { mode: 0o600 });
-  return copy;
+export function temporaryModelFile(bytes: Uint8Array, name: string): { file: string; remove: () => void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attendance-model-'));
+  const file = path.join(dir, path.basename(name));
+  fs.writeFileSync(file, bytes, { mode: 0o600 });
+  return { file, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
 function sessionOptions(config: SessionConfig): ort.InferenceSession.SessionOptions {

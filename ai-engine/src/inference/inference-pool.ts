@@ -1,6 +1,6 @@
 /**
  * Model runs on every core: a few worker threads, each holding its own ONNX Runtime session of every
- * model, and one FIFO queue of runs that the first free worker takes. The engine's thread keeps the
+ * model, and one FIFO queue of runs handed to the least busy worker (at most RUNS_PER_WORKER each). The engine's thread keeps the
  * OpenCV work (decode, resize, warps: the binding is not context-aware, so it cannot load in a worker)
  * and hands each worker the pixels, in shared memory (shared-pixels.ts); the worker builds the tensor. Measured on 2 cores: onnxruntime-node runs a session synchronously on the calling thread, so
  * without this pool every model of every camera and request ran on the uWS thread, one after another

@@ -1,7 +1,7 @@
 /**
  * Load-time graph rewrites that make a model faster on onnxruntime's CPU provider without changing what
- * it computes. The model file on disk stays the one `npm run models` verified; the rewritten bytes only
- * exist in memory, handed to the session.
+ * it computes. The model file on disk stays the one `npm run models` verified; the rewritten bytes exist in
+ * memory, and in a private temporary file only while an inference-pool worker loads them (onnx-session.ts).
  *
  * The one rewrite today: PRelu. onnxruntime runs convolutions in a blocked channel layout (NCHWc) and
  * has no PRelu in that layout, so every Conv → PRelu pair converts the tensor out of it and back. In
@@ -10,7 +10,8 @@
  *   PRelu(x) = x + Relu((a − 1)·x)        (x > 0: x + 0;  x ≤ 0: x + (1 − a)·(−x) = a·x)
  *
  * with (a − 1)·x as a depthwise 1×1 Conv. Conv, Relu and Add all stay in the blocked layout. The result
- * differs from PRelu only by float rounding (tested against the original model on real faces).
+ * differs from PRelu only by float rounding (tested against the original model on random inputs in its 0–255
+ * range: logits within 2e-6 measured, 1e-4 required).
  */
 import { Wire, encodeField, encodeMessage, fieldBytes, fieldsOf, packedVarints, type Field } from './protobuf-wire.js';
 
